@@ -50,7 +50,7 @@ FUZZ_SECONDS	?= 20
 
 .PHONY: all test unit integration fuzz fuzz-smoke asan bench deps clean
 
-all: $(PROGS)
+all: $(LIB) $(PROGS)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h)
 	@mkdir -p $(dir $@)

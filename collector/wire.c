@@ -51,7 +51,7 @@ wr_reset(struct wr *w)
 }
 
 /* Make room for n more bytes; sticky error on overflow or OOM. */
-static int
+int
 wr_need(struct wr *w, size_t n)
 {
 	size_t	 ncap;
@@ -70,8 +70,13 @@ wr_need(struct wr *w, size_t n)
 		return (-1);
 	}
 	ncap = w->cap ? w->cap : 256;
-	while (ncap < w->len + n)
+	while (ncap < w->len + n) {
+		if (ncap > w->max / 2) {	/* doubling would pass max */
+			ncap = w->max;
+			break;
+		}
 		ncap *= 2;
+	}
 	if (ncap > w->max)
 		ncap = w->max;
 	nb = realloc(w->buf, ncap);
@@ -81,56 +86,6 @@ wr_need(struct wr *w, size_t n)
 	}
 	w->buf = nb;
 	w->cap = ncap;
-	return (0);
-}
-
-int
-wr_u8(struct wr *w, uint8_t v)
-{
-	if (wr_need(w, 1) == -1)
-		return (-1);
-	w->buf[w->len++] = v;
-	return (0);
-}
-
-int
-wr_u16(struct wr *w, uint16_t v)
-{
-	if (wr_need(w, 2) == -1)
-		return (-1);
-	w->buf[w->len++] = (uint8_t)(v >> 8);
-	w->buf[w->len++] = (uint8_t)v;
-	return (0);
-}
-
-int
-wr_u32(struct wr *w, uint32_t v)
-{
-	if (wr_need(w, 4) == -1)
-		return (-1);
-	w->buf[w->len++] = (uint8_t)(v >> 24);
-	w->buf[w->len++] = (uint8_t)(v >> 16);
-	w->buf[w->len++] = (uint8_t)(v >> 8);
-	w->buf[w->len++] = (uint8_t)v;
-	return (0);
-}
-
-int
-wr_u64(struct wr *w, uint64_t v)
-{
-	if (wr_u32(w, (uint32_t)(v >> 32)) == -1)
-		return (-1);
-	return (wr_u32(w, (uint32_t)v));
-}
-
-int
-wr_bytes(struct wr *w, const void *p, size_t n)
-{
-	if (wr_need(w, n) == -1)
-		return (-1);
-	if (n > 0)
-		memcpy(w->buf + w->len, p, n);
-	w->len += n;
 	return (0);
 }
 

@@ -200,17 +200,79 @@ void	wr_init(struct wr *, size_t initial, size_t max);
 void	wr_init_fixed(struct wr *, void *buf, size_t cap);
 void	wr_free(struct wr *);
 void	wr_reset(struct wr *);
-int	wr_u8(struct wr *, uint8_t);
-int	wr_u16(struct wr *, uint16_t);
-int	wr_u32(struct wr *, uint32_t);
-int	wr_u64(struct wr *, uint64_t);
-int	wr_bytes(struct wr *, const void *, size_t);
+/* Make room for n more bytes (slow path of the appenders below). */
+int	wr_need(struct wr *, size_t n);
 int	wr_zero(struct wr *, size_t);
 /* Reserve n bytes, return their offset (or SIZE_MAX on error). */
 size_t	wr_reserve(struct wr *, size_t n);
 int	wr_patch_u8(struct wr *, size_t off, uint8_t);
 int	wr_patch_u16(struct wr *, size_t off, uint16_t);
 int	wr_patch_u32(struct wr *, size_t off, uint32_t);
+
+/*
+ * The appenders are inline: encoders call them per field, millions of
+ * times a second.  The fast path is one comparison; wr_need() does the
+ * rest (growth, the bound, the sticky error).
+ */
+static inline int
+wr_room(struct wr *w, size_t n)
+{
+	if (w->err == 0 && w->cap - w->len >= n)
+		return (0);
+	return (wr_need(w, n));
+}
+
+static inline int
+wr_u8(struct wr *w, uint8_t v)
+{
+	if (wr_room(w, 1) == -1)
+		return (-1);
+	w->buf[w->len++] = v;
+	return (0);
+}
+
+static inline int
+wr_u16(struct wr *w, uint16_t v)
+{
+	if (wr_room(w, 2) == -1)
+		return (-1);
+	w->buf[w->len] = (uint8_t)(v >> 8);
+	w->buf[w->len + 1] = (uint8_t)v;
+	w->len += 2;
+	return (0);
+}
+
+static inline int
+wr_u32(struct wr *w, uint32_t v)
+{
+	if (wr_room(w, 4) == -1)
+		return (-1);
+	w->buf[w->len] = (uint8_t)(v >> 24);
+	w->buf[w->len + 1] = (uint8_t)(v >> 16);
+	w->buf[w->len + 2] = (uint8_t)(v >> 8);
+	w->buf[w->len + 3] = (uint8_t)v;
+	w->len += 4;
+	return (0);
+}
+
+static inline int
+wr_u64(struct wr *w, uint64_t v)
+{
+	if (wr_u32(w, (uint32_t)(v >> 32)) == -1)
+		return (-1);
+	return (wr_u32(w, (uint32_t)v));
+}
+
+static inline int
+wr_bytes(struct wr *w, const void *p, size_t n)
+{
+	if (wr_room(w, n) == -1)
+		return (-1);
+	if (n > 0)
+		memcpy(w->buf + w->len, p, n);
+	w->len += n;
+	return (0);
+}
 
 static inline int
 wr_ok(const struct wr *w)

@@ -1,0 +1,619 @@
+/*
+ * cmd_rib_load.c -- "bgplens rib-load": load MRT RIB dumps (then update
+ * files, applied in order) into the RIB and report what it costs.
+ *
+ * This is the RIB's benchmark and its end-to-end check against bgpdump:
+ * --dump prints every route back in bgpdump -m's TABLE_DUMP2 form, so the
+ * set of (peer, prefix, attributes) can be compared line for line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "mrt.h"
+#include "mrtwr.h"
+#include "rib.h"
+
+/*
+ * Per source, the raw attribute bytes of its last route and the set they
+ * interned to.  In a RIB dump, neighbouring prefixes of one origin carry
+ * byte-identical attributes from a given peer: a memcmp then replaces the
+ * decode and the interning.  The cache holds a reference on the set.
+ */
+#define RAWC_MAX	1024
+
+struct rawc {
+	uint32_t	attr;
+	uint16_t	len;
+	uint8_t		afi;
+	uint8_t		bytes[RAWC_MAX];
+};
+
+struct load {
+	struct rib	*rib;
+	struct bgp_update *u;		/* decoder state for cache misses */
+	struct rawc	*rawc;		/* by source */
+	uint16_t	 n_rawc;
+	uint16_t	*pidx;		/* TD2 peer index -> source */
+	uint16_t	 n_pidx;
+	uint64_t	 rib_entries, messages, announces, withdrawals;
+	uint64_t	 treat_as_withdraw, errors;
+	const char	*file;
+};
+
+static uint64_t
+ctx_us(const struct mrt_ctx *c)
+{
+	return ((uint64_t)c->ts * 1000000u + c->usec);
+}
+
+static uint16_t
+load_source(struct load *l, const struct addr *ip, uint32_t asn,
+    uint32_t bgp_id)
+{
+	struct rib_source s;
+
+	memset(&s, 0, sizeof(s));
+	s.peer = *ip;
+	s.peer_as = asn;
+	s.peer_bgp_id = bgp_id;
+	s.table = RIB_TBL_PEER;
+	return (rib_source_find_or_add(l->rib, &s));
+}
+
+static void
+on_peer_index(void *arg, const struct mrt_ctx *c,
+    const struct mrt_peer_index *pi)
+{
+	struct load	*l = arg;
+	uint16_t	 i;
+
+	free(l->pidx);
+	l->n_pidx = 0;
+	if ((l->pidx = calloc(pi->n_peers ? pi->n_peers : 1,
+	    sizeof(*l->pidx))) == NULL)
+		return;
+	for (i = 0; i < pi->n_peers; i++)
+		l->pidx[i] = load_source(l, &pi->peers[i].ip,
+		    pi->peers[i].asn, pi->peers[i].bgp_id);
+	l->n_pidx = pi->n_peers;
+}
+
+/* The next hop of a route: MP_REACH's for MP families, else NEXT_HOP. */
+static void
+route_nexthop(const struct bgp_attrs *a, uint16_t afi, const struct addr **nh,
+    const struct addr **ll)
+{
+	*nh = NULL;
+	*ll = NULL;
+	if (attrs_has(a, ATTR_MP_REACH_NLRI) && (afi == AFI_IPV6 ||
+	    !attrs_has(a, ATTR_NEXT_HOP))) {
+		*nh = &a->mp_reach.nexthop;
+		*ll = &a->mp_reach.nexthop_ll;
+	} else if (attrs_has(a, ATTR_NEXT_HOP))
+		*nh = &a->nexthop;
+}
+
+static struct rawc *
+rawc_get(struct load *l, uint16_t src)
+{
+	struct rawc	*n;
+	uint32_t	 cap;
+
+	if (src >= l->n_rawc) {
+		cap = (uint32_t)src + 16;
+		if (cap > RIB_MAX_SOURCES)
+			cap = RIB_MAX_SOURCES;
+		if ((n = realloc(l->rawc, cap * sizeof(*n))) == NULL)
+			return (NULL);
+		memset(n + l->n_rawc, 0, (cap - l->n_rawc) * sizeof(*n));
+		l->rawc = n;
+		l->n_rawc = (uint16_t)cap;
+	}
+	return (&l->rawc[src]);
+}
+
+/*
+ * The interned set of a RIB entry's attribute block, from the cache or
+ * decoded.  Returns a referenced id, or 0 when the entry is to be dropped.
+ */
+static uint32_t
+entry_attr(struct load *l, const struct mrt_ctx *c, const struct mrt_rib *e,
+    uint16_t src)
+{
+	struct rawc		*rc = rawc_get(l, src);
+	struct bgp_neg		 neg;
+	const struct addr	*nh, *ll;
+	enum bgp_verdict	 v;
+	uint32_t		 attr;
+
+	if (rc != NULL && rc->attr != 0 && rc->len == e->attrs_len &&
+	    rc->afi == e->afi && memcmp(rc->bytes, e->attrs, rc->len) == 0) {
+		rib_attr_ref_id(l->rib, rc->attr);
+		return (rc->attr);
+	}
+	memset(&neg, 0, sizeof(neg));
+	neg.as4 = c->type == MRT_TABLE_DUMP_V2 ||
+	    c->subtype == TD_AFI_IPV4_AS4 || c->subtype == TD_AFI_IPV6_AS4;
+	v = bgp_attrs_decode(l->u, e->attrs, e->attrs_len, &neg,
+	    c->type == MRT_TABLE_DUMP_V2 ? BGP_DEC_MRT_RIB : 0);
+	if (v >= BGP_TREAT_AS_WITHDRAW) {
+		l->treat_as_withdraw++;
+		return (0);
+	}
+	route_nexthop(&l->u->a, e->afi, &nh, &ll);
+	if ((attr = rib_attr_intern(l->rib, &l->u->a, nh, ll)) == 0) {
+		l->errors++;
+		return (0);
+	}
+	if (rc != NULL && e->attrs_len <= RAWC_MAX) {
+		rib_attr_put(l->rib, rc->attr);
+		rib_attr_ref_id(l->rib, attr);
+		rc->attr = attr;
+		rc->len = e->attrs_len;
+		rc->afi = (uint8_t)e->afi;
+		memcpy(rc->bytes, e->attrs, e->attrs_len);
+	}
+	return (attr);
+}
+
+static void
+on_rib_entry(void *arg, const struct mrt_ctx *c, const struct mrt_rib *e)
+{
+	struct load		*l = arg;
+	uint16_t		 src;
+	uint32_t		 attr;
+
+	/* The RIB holds unicast routes: other SAFIs would mix with them. */
+	if (e->peer == NULL || e->safi != SAFI_UNICAST)
+		return;
+	if (c->type == MRT_TABLE_DUMP_V2 && e->peer_index < l->n_pidx)
+		src = l->pidx[e->peer_index];
+	else
+		src = load_source(l, &e->peer->ip, e->peer->asn,
+		    e->peer->bgp_id);
+	if (src == RIB_NO_SOURCE)
+		return;
+	if (e->entry == 0 && e->n_entries > 1 && c->type == MRT_TABLE_DUMP_V2)
+		rib_reserve(l->rib, &e->nlri.pfx, e->n_entries);
+	if ((attr = entry_attr(l, c, e, src)) == 0)
+		return;
+	if (rib_update(l->rib, &e->nlri.pfx, src, e->addpath ?
+	    e->nlri.path_id : 0, attr, ctx_us(c)) == -1)
+		l->errors++;
+	rib_attr_put(l->rib, attr);
+	l->rib_entries++;
+}
+
+static void
+apply_nlri(struct load *l, uint16_t src, const uint8_t *p, size_t len,
+    uint16_t afi, uint8_t safi, bool addpath, uint32_t attr, uint64_t us)
+{
+	struct nlri_iter	it;
+	struct nlri		n;
+
+	if (safi != SAFI_UNICAST)
+		return;
+	nlri_iter_init(&it, p, len, afi, safi, addpath);
+	while (nlri_next(&it, &n) == 1) {
+		rib_update(l->rib, &n.pfx, src, n.path_id, attr, us);
+		if (attr)
+			l->announces++;
+		else
+			l->withdrawals++;
+	}
+}
+
+static void
+on_message(void *arg, const struct mrt_ctx *c, const struct mrt_msg *m)
+{
+	struct load		*l = arg;
+	const struct bgp_update	*u;
+	const struct bgp_attrs	*a;
+	const struct addr	*nh, *ll;
+	uint16_t		 src;
+	uint32_t		 attr = 0;
+	uint64_t		 us = ctx_us(c);
+	int			 idx;
+
+	enum bgp_verdict	 verdict;
+
+	if (m->local || m->bgp_type != BGP_UPDATE)
+		return;
+	verdict = bgp_update_decode(l->u, m->body, m->body_len, &m->neg, 0);
+	u = l->u;
+	if (verdict == BGP_SESSION_RESET)
+		return;
+	l->messages++;
+	src = load_source(l, &m->peer_ip, m->peer_as, 0);
+	if (src == RIB_NO_SOURCE)
+		return;
+	a = &u->a;
+	apply_nlri(l, src, u->withdrawn, u->withdrawn_len, AFI_IPV4,
+	    SAFI_UNICAST, u->addpath_v4, 0, us);
+	if (attrs_has(a, ATTR_MP_UNREACH_NLRI)) {
+		idx = afisafi_index(a->mp_unreach.afi, a->mp_unreach.safi);
+		apply_nlri(l, src, a->mp_unreach.nlri, a->mp_unreach.nlri_len,
+		    a->mp_unreach.afi, a->mp_unreach.safi,
+		    neg_addpath(&m->neg, idx), 0, us);
+	}
+	/* RFC 7606 treat-as-withdraw: the announced routes are withdrawn. */
+	if (verdict == BGP_TREAT_AS_WITHDRAW)
+		l->treat_as_withdraw++;
+	else {
+		route_nexthop(a, AFI_IPV4, &nh, &ll);
+		if (u->nlri_len > 0 &&
+		    (attr = rib_attr_intern(l->rib, a, nh, ll)) == 0) {
+			l->errors++;
+			return;
+		}
+	}
+	apply_nlri(l, src, u->nlri, u->nlri_len, AFI_IPV4, SAFI_UNICAST,
+	    u->addpath_v4, attr, us);
+	rib_attr_put(l->rib, attr);
+	attr = 0;
+	if (attrs_has(a, ATTR_MP_REACH_NLRI) && a->mp_reach.nlri_len > 0) {
+		idx = afisafi_index(a->mp_reach.afi, a->mp_reach.safi);
+		if (verdict != BGP_TREAT_AS_WITHDRAW) {
+			route_nexthop(a, a->mp_reach.afi, &nh, &ll);
+			if ((attr = rib_attr_intern(l->rib, a, nh, ll)) == 0) {
+				l->errors++;
+				return;
+			}
+		}
+		apply_nlri(l, src, a->mp_reach.nlri, a->mp_reach.nlri_len,
+		    a->mp_reach.afi, a->mp_reach.safi,
+		    neg_addpath(&m->neg, idx), attr, us);
+		rib_attr_put(l->rib, attr);
+	}
+}
+
+/* A session leaving Established takes its routes with it. */
+static void
+on_state(void *arg, const struct mrt_ctx *c, const struct mrt_state *s)
+{
+	struct load	*l = arg;
+	uint16_t	 src;
+
+	if (s->old_state != 6 || s->new_state == 6 || s->short_form)
+		return;
+	src = load_source(l, &s->peer_ip, s->peer_as, 0);
+	if (src != RIB_NO_SOURCE)
+		rib_source_flush(l->rib, src, ctx_us(c));
+}
+
+static void
+on_error(void *arg, const char *file, uint64_t off, const char *msg)
+{
+	struct load *l = arg;
+
+	l->errors++;
+	fprintf(stderr, "bgplens rib-load: %s: offset %llu: %s\n", file,
+	    (unsigned long long)off, msg);
+}
+
+static long
+self_status_kb(const char *key)
+{
+	FILE	*f = fopen("/proc/self/status", "r");
+	char	 line[256];
+	long	 v = -1;
+	size_t	 kl = strlen(key);
+
+	if (f == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
+			v = strtol(line + kl + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return (v);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+static int
+print_route(void *arg, const struct prefix *p, const struct route *rt)
+{
+	struct rib		*rib = arg;
+	const struct rib_source	*s = rib_source_get(rib, rt->src);
+	struct rib_attrs	 a;
+	char			 pbuf[PREFIX_STRLEN], abuf[ADDR_STRLEN];
+	char			 nbuf[ADDR_STRLEN], path[4096];
+	json_t			*o;
+	char			*txt;
+
+	if (rib_attr_get(rib, rt->attr, &a) == -1)
+		return (0);
+	aspath_fmt(a.aspath, a.aspath_len, path, sizeof(path));
+	o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:i, s:s, s:b}",
+	    "prefix", prefix_fmt(p, pbuf, sizeof(pbuf)),
+	    "peer", addr_fmt(&s->peer, abuf, sizeof(abuf)),
+	    "peer_as", (json_int_t)s->peer_as,
+	    "path_id", (json_int_t)rt->path_id,
+	    "as_path", path,
+	    "origin", a.origin,
+	    "next_hop", a.nexthop.afi ? addr_fmt(&a.nexthop, nbuf,
+	    sizeof(nbuf)) : "",
+	    "best", (rt->flags & ROUTE_F_BEST) != 0);
+	if (o == NULL)
+		return (0);
+	if (a.flags & RA_F_MED)
+		json_object_set_new(o, "med", json_integer(a.med));
+	if (a.flags & RA_F_LOCAL_PREF)
+		json_object_set_new(o, "local_pref",
+		    json_integer(a.local_pref));
+	if ((txt = json_dumps(o, JSON_COMPACT)) != NULL) {
+		puts(txt);
+		free(txt);
+	}
+	json_decref(o);
+	return (0);
+}
+
+/*
+ * --write-rib: the RIB back out as a TABLE_DUMP_V2 file, one record per
+ * prefix, routes in source order.  Read by bgpdump, it must list exactly
+ * the (peer, prefix, attributes) of the files loaded.
+ */
+struct dumper {
+	struct rib		*rib;
+	FILE			*f;
+	struct wr		 w;
+	struct wr		 aw;
+	struct mrtwr_rib	 rr;
+	struct prefix		 cur;
+	bool			 open;
+	bool			 addpath;
+	uint32_t		 seq;
+	uint32_t		 ts;
+	int			 err;
+};
+
+static void
+dump_flush(struct dumper *d, bool force)
+{
+	if (!force && wr_len(&d->w) < (8u << 20))
+		return;
+	if (!wr_ok(&d->w) || fwrite(wr_data(&d->w), 1, wr_len(&d->w), d->f) !=
+	    wr_len(&d->w))
+		d->err = 1;
+	wr_reset(&d->w);
+}
+
+static int
+dump_route(void *arg, const struct prefix *p, const struct route *rt)
+{
+	struct dumper		*d = arg;
+	static struct rib_export x;
+	const struct rib_source	*s = rib_source_get(d->rib, rt->src);
+
+	if (!d->open || prefix_cmp(p, &d->cur) != 0) {
+		if (d->open)
+			mrtwr_rib_end(&d->w, &d->rr);
+		dump_flush(d, false);
+		mrtwr_rib_begin(&d->w, &d->rr, d->ts, d->seq++, p, d->addpath);
+		d->cur = *p;
+		d->open = true;
+	}
+	if (s == NULL || rib_attr_export(d->rib, rt->attr, &x) == -1) {
+		d->err = 1;
+		return (1);
+	}
+	wr_reset(&d->aw);
+	mrtwr_rib_attrs(&d->aw, &x.a, p->afi);
+	mrtwr_rib_entry(&d->w, &d->rr, rt->src, rt->since, rt->path_id,
+	    wr_data(&d->aw), wr_len(&d->aw));
+	return (0);
+}
+
+static int
+write_rib(struct rib *rib, const char *path, bool addpath)
+{
+	struct dumper		 d;
+	struct mrtwr_peer	*peers;
+	struct rib_query	 q;
+	struct rib_cursor	 next;
+	const struct rib_source	*s;
+	uint16_t		 i, n = rib_source_count(rib);
+
+	memset(&d, 0, sizeof(d));
+	d.rib = rib;
+	d.addpath = addpath;
+	d.ts = (uint32_t)time(NULL);
+	if ((d.f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "bgplens rib-load: %s: %s\n", path,
+		    strerror(errno));
+		return (-1);
+	}
+	if ((peers = calloc(n ? n : 1, sizeof(*peers))) == NULL) {
+		fclose(d.f);
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		s = rib_source_get(rib, i);
+		peers[i].bgp_id = s->peer_bgp_id;
+		peers[i].ip = s->peer;
+		peers[i].asn = s->peer_as;
+	}
+	wr_init(&d.w, 1 << 20, 64u << 20);
+	wr_init(&d.aw, 4096, 65535);
+	mrtwr_peer_index(&d.w, d.ts, 0, "bgplens", peers, n);
+	memset(&q, 0, sizeof(q));
+	q.match = RIB_MATCH_ALL;
+	q.src = -1;
+	rib_query(rib, &q, dump_route, &d, &next);
+	if (d.open)
+		mrtwr_rib_end(&d.w, &d.rr);
+	dump_flush(&d, true);
+	if (fclose(d.f) != 0)
+		d.err = 1;
+	wr_free(&d.w);
+	wr_free(&d.aw);
+	free(peers);
+	if (d.err)
+		fprintf(stderr, "bgplens rib-load: %s: write failed\n", path);
+	return (d.err ? -1 : 0);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bgplens rib-load [--query PREFIX] "
+	    "[--history EVENTS] [--write-rib OUT [--addpath]] FILE...\n");
+}
+
+int
+cmd_rib_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "query", required_argument, NULL, 'q' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "write-rib", required_argument, NULL, 'w' },
+		{ "addpath", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rib_config	 conf = { 0, 0, 0 };
+	struct load		 l;
+	struct mrt_handlers	 h;
+	struct mrt_reader	*rd;
+	struct mrt_in		*in;
+	struct rib_stats	 st;
+	struct rib_query	 q;
+	struct rib_cursor	 next;
+	const char		*query = NULL, *out = NULL;
+	bool			 addpath = false;
+	char			 err[256];
+	double			 t0, secs;
+	int			 ch, i, rc = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "q:H:w:ah", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'w':
+			out = optarg;
+			break;
+		case 'a':
+			addpath = true;
+			break;
+		case 'q':
+			query = optarg;
+			break;
+		case 'H':
+			conf.history_max_events = strtoull(optarg, NULL, 10);
+			break;
+		default:
+			usage();
+			return (ch == 'h' ? 0 : 2);
+		}
+	}
+	if (optind >= argc) {
+		usage();
+		return (2);
+	}
+	memset(&l, 0, sizeof(l));
+	if ((l.rib = rib_new(&conf)) == NULL) {
+		fprintf(stderr, "bgplens rib-load: out of memory\n");
+		return (1);
+	}
+	memset(&h, 0, sizeof(h));
+	h.on_peer_index = on_peer_index;
+	h.on_rib_entry = on_rib_entry;
+	h.on_message = on_message;
+	h.on_state = on_state;
+	h.on_error = on_error;
+	h.arg = &l;
+	/* Attributes are decoded here, on raw-cache misses only. */
+	if ((l.u = bgp_update_new()) == NULL ||
+	    (rd = mrt_reader_new(&h, MRT_RD_NO_ATTRS)) == NULL) {
+		bgp_update_free(l.u);
+		rib_free(l.rib);
+		return (1);
+	}
+	t0 = now_s();
+	rib_wrlock(l.rib);
+	for (i = optind; i < argc; i++) {
+		if ((in = mrt_in_open(argv[i], err, sizeof(err))) == NULL) {
+			fprintf(stderr, "bgplens rib-load: %s: %s\n", argv[i],
+			    err);
+			rc = 1;
+			continue;
+		}
+		l.file = argv[i];
+		mrt_reader_run(rd, in);
+		mrt_in_close(in);
+	}
+	rib_unlock(l.rib);
+	secs = now_s() - t0;
+	mrt_reader_free(rd);
+
+	rib_stats(l.rib, &st);
+	printf("{\"routes\":%llu,\"prefixes_ipv4\":%llu,\"prefixes_ipv6\":%llu,"
+	    "\"sources\":%llu,\"attr_sets\":%llu,\"as_paths\":%llu,"
+	    "\"community_lists\":%llu,\"rib_bytes\":%llu,"
+	    "\"rib_bytes_tree\":%llu,\"rib_bytes_routes\":%llu,"
+	    "\"rib_bytes_attrs\":%llu,\"rib_bytes_history\":%llu,"
+	    "\"bytes_per_route\":%.1f,\"rss_bytes\":%ld,\"peak_rss_bytes\":%ld,"
+	    "\"seconds\":%.3f,\"routes_per_second\":%.0f,"
+	    "\"rib_entries\":%llu,\"update_messages\":%llu,"
+	    "\"errors\":%llu,\"treat_as_withdraw\":%llu}\n",
+	    (unsigned long long)st.routes, (unsigned long long)st.prefixes[0],
+	    (unsigned long long)st.prefixes[1], (unsigned long long)st.sources,
+	    (unsigned long long)st.attr_sets, (unsigned long long)st.aspaths,
+	    (unsigned long long)st.community_lists,
+	    (unsigned long long)st.bytes_total,
+	    (unsigned long long)st.bytes_tree,
+	    (unsigned long long)st.bytes_routes,
+	    (unsigned long long)st.bytes_attrs,
+	    (unsigned long long)st.bytes_history,
+	    st.routes ? (double)st.bytes_total / (double)st.routes : 0.0,
+	    self_status_kb("VmRSS") * 1024, self_status_kb("VmHWM") * 1024,
+	    secs, secs > 0 ? (double)(l.rib_entries + l.announces +
+	    l.withdrawals) / secs : 0.0,
+	    (unsigned long long)l.rib_entries,
+	    (unsigned long long)l.messages, (unsigned long long)l.errors,
+	    (unsigned long long)l.treat_as_withdraw);
+
+	if (query != NULL) {
+		memset(&q, 0, sizeof(q));
+		q.src = -1;
+		if (prefix_parse(query, &q.pfx) == -1) {
+			fprintf(stderr, "bgplens rib-load: bad prefix %s\n",
+			    query);
+			rc = 2;
+		} else {
+			q.match = strchr(query, '/') ? RIB_MATCH_EXACT :
+			    RIB_MATCH_LONGEST;
+			rib_rdlock(l.rib);
+			rib_query(l.rib, &q, print_route, l.rib, &next);
+			rib_unlock(l.rib);
+		}
+	}
+	if (out != NULL) {
+		rib_rdlock(l.rib);
+		if (write_rib(l.rib, out, addpath) == -1)
+			rc = 1;
+		rib_unlock(l.rib);
+	}
+	for (i = 0; i < l.n_rawc; i++)
+		rib_attr_put(l.rib, l.rawc[i].attr);
+	free(l.rawc);
+	free(l.pidx);
+	bgp_update_free(l.u);
+	rib_free(l.rib);
+	return (rc);
+}
