@@ -135,6 +135,14 @@ gen_prefix(struct gen *g, struct pset *set, uint8_t afi, struct prefix *p)
 			p->b[1] = (uint8_t)(a >> 16);
 			p->b[2] = (uint8_t)(a >> 8);
 			p->b[3] = (uint8_t)a;
+			/* No martians: 10/8, 127/8, 100.64/10, 169.254/16,
+			 * 172.16/12, 192.168/16 (receivers drop them). */
+			if (p->b[0] == 10 || p->b[0] == 127 ||
+			    (p->b[0] == 100 && (p->b[1] & 0xc0) == 64) ||
+			    (p->b[0] == 169 && p->b[1] == 254) ||
+			    (p->b[0] == 172 && (p->b[1] & 0xf0) == 16) ||
+			    (p->b[0] == 192 && p->b[1] == 168))
+				p->b[0] = (uint8_t)(p->b[0] + 1);
 		} else {
 			p->len = (uint8_t)pick_len_v6(g);
 			hi = rnd(g);

@@ -70,5 +70,7 @@ int	mrtwr_bgp4mp_state(struct wr *, uint32_t ts, uint32_t usec,
 
 /* "bgplens gen-table": a synthetic full table as a TD2 RIB file. */
 int	cmd_gen_table(int argc, char **argv);
+/* "bgplens replay": send one peer's routes of a TD2 file over BGP. */
+int	cmd_replay(int argc, char **argv);
 
 #endif /* BGPLENS_MRTWR_H */
