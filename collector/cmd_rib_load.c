@@ -191,86 +191,25 @@ on_rib_entry(void *arg, const struct mrt_ctx *c, const struct mrt_rib *e)
 }
 
 static void
-apply_nlri(struct load *l, uint16_t src, const uint8_t *p, size_t len,
-    uint16_t afi, uint8_t safi, bool addpath, uint32_t attr, uint64_t us)
-{
-	struct nlri_iter	it;
-	struct nlri		n;
-
-	if (safi != SAFI_UNICAST)
-		return;
-	nlri_iter_init(&it, p, len, afi, safi, addpath);
-	while (nlri_next(&it, &n) == 1) {
-		rib_update(l->rib, &n.pfx, src, n.path_id, attr, us);
-		if (attr)
-			l->announces++;
-		else
-			l->withdrawals++;
-	}
-}
-
-static void
 on_message(void *arg, const struct mrt_ctx *c, const struct mrt_msg *m)
 {
 	struct load		*l = arg;
-	const struct bgp_update	*u;
-	const struct bgp_attrs	*a;
-	const struct addr	*nh, *ll;
+	struct rib_apply_stats	 st = { 0, 0, 0, 0 };
 	uint16_t		 src;
-	uint32_t		 attr = 0;
-	uint64_t		 us = ctx_us(c);
-	int			 idx;
-
-	enum bgp_verdict	 verdict;
 
 	if (m->local || m->bgp_type != BGP_UPDATE)
 		return;
-	verdict = bgp_update_decode(l->u, m->body, m->body_len, &m->neg, 0);
-	u = l->u;
-	if (verdict == BGP_SESSION_RESET)
+	if (bgp_update_decode(l->u, m->body, m->body_len, &m->neg, 0) ==
+	    BGP_SESSION_RESET)
 		return;
 	l->messages++;
-	src = load_source(l, &m->peer_ip, m->peer_as, 0);
-	if (src == RIB_NO_SOURCE)
+	if ((src = load_source(l, &m->peer_ip, m->peer_as, 0)) == RIB_NO_SOURCE)
 		return;
-	a = &u->a;
-	apply_nlri(l, src, u->withdrawn, u->withdrawn_len, AFI_IPV4,
-	    SAFI_UNICAST, u->addpath_v4, 0, us);
-	if (attrs_has(a, ATTR_MP_UNREACH_NLRI)) {
-		idx = afisafi_index(a->mp_unreach.afi, a->mp_unreach.safi);
-		apply_nlri(l, src, a->mp_unreach.nlri, a->mp_unreach.nlri_len,
-		    a->mp_unreach.afi, a->mp_unreach.safi,
-		    neg_addpath(&m->neg, idx), 0, us);
-	}
-	/* RFC 7606 treat-as-withdraw: the announced routes are withdrawn. */
-	if (verdict == BGP_TREAT_AS_WITHDRAW)
-		l->treat_as_withdraw++;
-	else {
-		route_nexthop(a, AFI_IPV4, &nh, &ll);
-		if (u->nlri_len > 0 &&
-		    (attr = rib_attr_intern(l->rib, a, nh, ll)) == 0) {
-			l->errors++;
-			return;
-		}
-	}
-	apply_nlri(l, src, u->nlri, u->nlri_len, AFI_IPV4, SAFI_UNICAST,
-	    u->addpath_v4, attr, us);
-	rib_attr_put(l->rib, attr);
-	attr = 0;
-	if (attrs_has(a, ATTR_MP_REACH_NLRI) && a->mp_reach.nlri_len > 0) {
-		idx = afisafi_index(a->mp_reach.afi, a->mp_reach.safi);
-		if (verdict != BGP_TREAT_AS_WITHDRAW) {
-			route_nexthop(a, a->mp_reach.afi, &nh, &ll);
-			if ((attr = rib_attr_intern(l->rib, a, nh, ll)) == 0) {
-				l->errors++;
-				return;
-			}
-		}
-		apply_nlri(l, src, a->mp_reach.nlri, a->mp_reach.nlri_len,
-		    a->mp_reach.afi, a->mp_reach.safi,
-		    neg_addpath(&m->neg, idx), attr, us);
-		rib_attr_put(l->rib, attr);
-	}
+	rib_apply_update(l->rib, src, l->u, &m->neg, ctx_us(c), &st);
+	l->announces += st.announced;
+	l->withdrawals += st.withdrawn + st.treat_as_withdraw;
+	l->treat_as_withdraw += st.treat_as_withdraw;
+	l->errors += st.errors;
 }
 
 /* A session leaving Established takes its routes with it. */

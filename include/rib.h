@@ -277,6 +277,8 @@ size_t		 rib_routes_at(struct rib *, const struct prefix *,
 		    bool *truncated);
 
 void		 rib_stats(struct rib *, struct rib_stats *);
+/* Check every invariant; NULL when sound, else what is wrong (tests). */
+const char	*rib_check(struct rib *);
 
 /*
  * An interned set turned back into the codec's struct bgp_attrs, so the
@@ -291,6 +293,24 @@ struct rib_export {
 
 int		 rib_attr_export(const struct rib *, uint32_t,
 		    struct rib_export *x);
+
+/*
+ * Apply a decoded UPDATE from a source: withdrawals (IPv4 field and
+ * MP_UNREACH_NLRI), then announcements (IPv4 NLRI and MP_REACH_NLRI) with
+ * the interned attributes; with a treat-as-withdraw verdict (RFC 7606) the
+ * announced prefixes are withdrawn instead.  Unicast only.  Counts what it
+ * did in *st (added to, not reset).
+ */
+struct rib_apply_stats {
+	uint64_t	announced;
+	uint64_t	withdrawn;
+	uint64_t	treat_as_withdraw;	/* prefixes withdrawn so */
+	uint64_t	errors;
+};
+
+int		 rib_apply_update(struct rib *, uint16_t src,
+		    const struct bgp_update *, const struct bgp_neg *,
+		    uint64_t now_us, struct rib_apply_stats *);
 
 /* "bgplens rib-load [--query PREFIX] [--dump] FILE..." */
 int		 cmd_rib_load(int argc, char **argv);

@@ -1,0 +1,94 @@
+/*
+ * conf.h -- bgplensd's configuration: a YAML file (docs/config.md lists
+ * every key and its default), parsed with libyaml into a struct conf.
+ *
+ * Loading never touches the running daemon: it fills a fresh struct, and
+ * the caller decides what to change (SIGHUP compares peers by address and
+ * leaves untouched sessions alone).  Every error names the file, line and
+ * column of the offending node.
+ */
+#ifndef BGPLENS_CONF_H
+#define BGPLENS_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "prefix.h"
+
+enum maxpfx_action {
+	MAXPFX_WARN = 0,
+	MAXPFX_SHUTDOWN,
+	MAXPFX_RESTART,
+};
+
+struct conf_peer {
+	struct addr	addr;
+	uint32_t	remote_as;
+	char		description[64];
+	char		password[81];	/* TCP-MD5 key, RFC 2385: up to 80 */
+	uint16_t	hold_time;
+	uint32_t	max_prefix;	/* 0 = no limit */
+	enum maxpfx_action max_prefix_action;
+	uint32_t	max_prefix_restart;	/* seconds, for RESTART */
+	bool		add_path;	/* offer ADD-PATH receive */
+	bool		passive;
+	uint16_t	port;		/* remote port when connecting */
+	uint32_t	connect_retry;	/* seconds */
+	uint8_t		ttl;		/* 0 = system default; >1 multihop */
+	struct addr	local_addr;	/* afi 0 = any */
+};
+
+/* A range of neighbours accepted without being listed one by one. */
+struct conf_dynamic {
+	struct prefix	range;
+	uint32_t	asns[32];
+	unsigned	n_asns;
+	bool		any_as;		/* remote_as: any */
+	char		password[81];
+	uint16_t	hold_time;
+	bool		add_path;
+	char		description[64];
+};
+
+#define CONF_MAX_LISTEN	8
+
+struct conf {
+	char		 file[256];
+	uint32_t	 local_as;
+	uint32_t	 router_id;	/* host order */
+	char		 data_dir[256];
+	struct addr	 listen[CONF_MAX_LISTEN];
+	unsigned	 n_listen;
+	uint16_t	 bgp_port;
+	char		 http_listen[64];	/* "addr:port", "" = off */
+	int		 log_level;
+	uint64_t	 history_max_events;
+	uint64_t	 history_max_age;	/* seconds */
+	char		 mmdb_asn[256];
+	char		 mmdb_country[256];
+	struct conf_peer *peers;
+	size_t		 n_peers;
+	struct conf_dynamic *dynamic;
+	size_t		 n_dynamic;
+};
+
+/* Safe defaults: loopback listeners, data under ./bgplens-data. */
+void	conf_defaults(struct conf *);
+/* The configuration of a run without a file (see conf.c). */
+int	conf_builtin(struct conf *);
+/* Parse path into c (which conf_defaults() is applied to first). */
+int	conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+/* Parse a YAML document from memory (tests, fuzzing). */
+int	conf_load_mem(const char *name, const void *buf, size_t len,
+	    struct conf *c, char *err, size_t errlen);
+void	conf_free(struct conf *);
+/* Print back, normalised (bgplensd --check -v). */
+void	conf_print(FILE *, const struct conf *);
+const char *maxpfx_action_name(enum maxpfx_action);
+/* The configured peer of an address, or NULL. */
+const struct conf_peer *conf_peer_find(const struct conf *,
+	    const struct addr *);
+
+#endif /* BGPLENS_CONF_H */
