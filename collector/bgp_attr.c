@@ -22,9 +22,15 @@
 
 #define SCRATCH_WIDEN	(2 * 65536)
 #define SCRATCH_MERGE	(3 * 65536 + 1024)
-#define SCRATCH_TOTAL	(SCRATCH_WIDEN + SCRATCH_MERGE)
+#define SCRATCH_AS4	65536		/* AS4_PATH without confed segments */
+#define SCRATCH_TOTAL	(SCRATCH_WIDEN + SCRATCH_MERGE + SCRATCH_AS4)
 
-/* What RFC 7606 says to do with a malformed instance of the attribute. */
+/*
+ * What RFC 7606 says to do with a malformed instance of the attribute.
+ * subcode is what a malformed value reports; a decoder that finds the
+ * length itself wrong reports Attribute Length Error instead (RFC 4271
+ * 6.3), and wrong Optional/Transitive bits report Attribute Flags Error.
+ */
 struct attr_desc {
 	const char	*name;
 	uint8_t		 flags;		/* expected Optional|Transitive */
@@ -63,7 +69,7 @@ static const struct attr_desc attr_tab[64] = {
 	    ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE, BGP_TREAT_AS_WITHDRAW,
 	    ERR_UPD_OPTATTR },
 	[ATTR_AS4_PATH] = { "AS4_PATH", ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE,
-	    BGP_ATTR_DISCARD, ERR_UPD_OPTATTR },
+	    BGP_ATTR_DISCARD, ERR_UPD_ASPATH },
 	[ATTR_AS4_AGGREGATOR] = { "AS4_AGGREGATOR",
 	    ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE, BGP_ATTR_DISCARD,
 	    ERR_UPD_OPTATTR },
@@ -375,7 +381,11 @@ seg_put(struct seg_out *so, uint8_t type, const uint8_t *asns, unsigned cnt)
 
 /*
  * RFC 6793 4.2.3: rebuild the path from the leading ASes of AS_PATH and
- * the whole of AS4_PATH.  Both are canonical 4-octet paths here.
+ * the whole of AS4_PATH.  Both are canonical 4-octet paths here, and
+ * AS4_PATH holds no confederation segments (they were removed on receipt).
+ * A confederation segment of AS_PATH is kept when it leads the path or
+ * follows a segment that was taken whole ("adjacent to a path segment that
+ * is prepended"); the walk stops at the first segment taken only in part.
  */
 static size_t
 aspath_merge(const uint8_t *path, size_t plen, const uint8_t *as4,
@@ -384,7 +394,7 @@ aspath_merge(const uint8_t *path, size_t plen, const uint8_t *as4,
 	struct rd	 r;
 	uint8_t		 type, cnt;
 	const uint8_t	*seg;
-	unsigned	 keep;
+	unsigned	 keep, take;
 	struct seg_out	 so = { out, 0, SIZE_MAX };
 
 	keep = aspath_count(path, plen) - aspath_count(as4, as4len);
@@ -392,7 +402,7 @@ aspath_merge(const uint8_t *path, size_t plen, const uint8_t *as4,
 	while (rd_u8(&r, &type) == 0 && rd_u8(&r, &cnt) == 0 &&
 	    rd_ptr(&r, (size_t)cnt * 4, &seg) == 0) {
 		if (type == AS_CONFED_SEQUENCE || type == AS_CONFED_SET) {
-			/* Not counted, not in AS4_PATH: always kept. */
+			/* Not counted, not in AS4_PATH. */
 			seg_put(&so, type, seg, cnt);
 			continue;
 		}
@@ -401,12 +411,13 @@ aspath_merge(const uint8_t *path, size_t plen, const uint8_t *as4,
 		if (type == AS_SET) {
 			seg_put(&so, type, seg, cnt);
 			keep--;
-		} else {
-			unsigned take = cnt < keep ? cnt : keep;
-
-			seg_put(&so, type, seg, take);
-			keep -= take;
+			continue;
 		}
+		take = cnt < keep ? cnt : keep;
+		seg_put(&so, type, seg, take);
+		keep -= take;
+		if (take < cnt)
+			break;
 	}
 	rd_init(&r, as4, as4len);
 	while (rd_u8(&r, &type) == 0 && rd_u8(&r, &cnt) == 0 &&
@@ -418,43 +429,54 @@ aspath_merge(const uint8_t *path, size_t plen, const uint8_t *as4,
 /*
  * Attribute decoders.  Each returns 0, or -1 with the reason in *why when
  * the attribute is malformed; the caller applies the descriptor's verdict.
+ * A decoder that finds the length wrong sets *sub to Attribute Length Error
+ * (RFC 4271 6.3); otherwise the descriptor's subcode is reported.
  */
 
 static int
-dec_origin(struct bgp_attrs *a, struct rd *v, const char **why)
+bad_len(const char **why, uint8_t *sub, const char *msg)
 {
-	if (rd_left(v) != 1) {
-		*why = "length is not 1";
-		return (-1);
-	}
-	rd_u8(v, &a->origin);
-	if (a->origin > ORIGIN_INCOMPLETE) {
+	*why = msg;
+	*sub = ERR_UPD_ATTRLEN;
+	return (-1);
+}
+
+static int
+dec_origin(struct bgp_attrs *a, struct rd *v, const char **why, uint8_t *sub)
+{
+	uint8_t o;
+
+	if (rd_left(v) != 1)
+		return (bad_len(why, sub, "length is not 1"));
+	rd_u8(v, &o);
+	if (o > ORIGIN_INCOMPLETE) {
 		*why = "undefined value";
 		return (-1);
 	}
+	a->origin = o;
 	return (0);
 }
 
 static int
-dec_u32(struct rd *v, uint32_t *out, const char **why)
+dec_u32(struct rd *v, uint32_t *out, const char **why, uint8_t *sub)
 {
-	if (rd_left(v) != 4) {
-		*why = "length is not 4";
-		return (-1);
-	}
+	if (rd_left(v) != 4)
+		return (bad_len(why, sub, "length is not 4"));
 	return (rd_u32(v, out));
 }
 
+/* RFC 7606 7.8, 7.10, 7.14, 7.15, RFC 8092 6: a non-zero multiple. */
 static int
-dec_list(struct rd *v, unsigned unit, bool allow_empty,
-    const uint8_t **p, uint16_t *len, const char **why)
+dec_list(struct rd *v, unsigned unit, const uint8_t **p, uint16_t *len,
+    const char **why, uint8_t *sub)
 {
 	size_t n = rd_left(v);
 
-	if ((n == 0 && !allow_empty) || n % unit != 0) {
-		*why = n == 0 ? "empty" : "length is not a multiple of the unit";
-		return (-1);
-	}
+	if (n == 0)
+		return (bad_len(why, sub, "empty"));
+	if (n % unit != 0)
+		return (bad_len(why, sub,
+		    "length is not a multiple of the unit"));
 	*p = rd_cur(v);
 	*len = (uint16_t)n;
 	return (0);
@@ -462,12 +484,12 @@ dec_list(struct rd *v, unsigned unit, bool allow_empty,
 
 static int
 dec_aggregator(struct bgp_attrs *a, struct rd *v, bool as4,
-    const char **why)
+    const char **why, uint8_t *sub)
 {
 	uint16_t as2;
 	uint32_t id;
 
-	/* RFC 6793: 8 octets on 4-octet sessions, 6 otherwise. */
+	/* RFC 6793, RFC 7606 7.7: 8 octets on 4-octet sessions, 6 else. */
 	if (rd_left(v) == 8 && as4) {
 		rd_u32(v, &a->aggr_as);
 		a->aggr_as4_wire = true;
@@ -475,24 +497,21 @@ dec_aggregator(struct bgp_attrs *a, struct rd *v, bool as4,
 		rd_u16(v, &as2);
 		a->aggr_as = as2;
 		a->aggr_as4_wire = false;
-	} else {
-		*why = "length does not match the AS size";
-		return (-1);
-	}
+	} else
+		return (bad_len(why, sub, "length does not match the AS size"));
 	rd_u32(v, &id);
 	addr_set_v4(&a->aggr_addr, id);
 	return (0);
 }
 
 static int
-dec_as4_aggregator(struct bgp_attrs *a, struct rd *v, const char **why)
+dec_as4_aggregator(struct bgp_attrs *a, struct rd *v, const char **why,
+    uint8_t *sub)
 {
 	uint32_t id;
 
-	if (rd_left(v) != 8) {
-		*why = "length is not 8";
-		return (-1);
-	}
+	if (rd_left(v) != 8)
+		return (bad_len(why, sub, "length is not 8"));
 	rd_u32(v, &a->as4_aggr_as);
 	rd_u32(v, &id);
 	addr_set_v4(&a->as4_aggr_addr, id);
@@ -500,47 +519,71 @@ dec_as4_aggregator(struct bgp_attrs *a, struct rd *v, const char **why)
 }
 
 /*
- * Next hop of MP_REACH_NLRI: its length says what it is (RFC 4760 3,
- * RFC 2545 3, RFC 4364 4.3.2, RFC 8950 3), whatever the AFI.
+ * RFC 7606 7.11: the next-hop lengths each family allows.  IPv4 NLRI may
+ * have an IPv6 next hop (RFC 8950), VPN next hops start with a zero RD
+ * (RFC 4364 4.3.2, RFC 4659 3.2.1.1), an IPv6 next hop may be followed by
+ * a link-local one (RFC 2545 3).  Families bgplens does not decode are not
+ * judged: any length is taken.
  */
-static int
-mp_nexthop(struct mp_reach *m, const char **why)
+static bool
+mp_nh_len_ok(uint16_t afi, uint8_t safi, uint8_t len)
+{
+	switch (afisafi_index(afi, safi)) {
+	case AS_IPV4_UNICAST:
+	case AS_IPV4_MULTICAST:
+	case AS_IPV4_LABELED:
+		return (len == 4 || len == 16 || len == 32);
+	case AS_IPV6_UNICAST:
+	case AS_IPV6_MULTICAST:
+	case AS_IPV6_LABELED:
+		return (len == 16 || len == 32);
+	case AS_IPV4_VPN:
+		return (len == 12 || len == 24 || len == 48);
+	case AS_IPV6_VPN:
+		return (len == 24 || len == 48);
+	}
+	return (true);
+}
+
+/*
+ * Next hop of MP_REACH_NLRI into addresses: its length says what it is
+ * (RFC 4760 3, RFC 2545 3, RFC 4364 4.3.2, RFC 8950 3).  A length that
+ * is no known layout leaves both addresses empty.
+ */
+static void
+mp_nexthop(struct mp_reach *m)
 {
 	const uint8_t *p = m->nh;
 
 	memset(&m->nexthop, 0, sizeof(m->nexthop));
 	memset(&m->nexthop_ll, 0, sizeof(m->nexthop_ll));
 	switch (m->nh_len) {
-	case 0:
-		return (0);	/* seen on withdrawn-only MP_REACH in the wild */
 	case 4:
 		addr_set_bytes(&m->nexthop, AFI_IPV4, p);
-		return (0);
+		break;
 	case 12:		/* RD + IPv4 */
 		addr_set_bytes(&m->nexthop, AFI_IPV4, p + 8);
-		return (0);
+		break;
 	case 16:
 		addr_set_bytes(&m->nexthop, AFI_IPV6, p);
-		return (0);
+		break;
 	case 24:		/* RD + IPv6 */
 		addr_set_bytes(&m->nexthop, AFI_IPV6, p + 8);
-		return (0);
+		break;
 	case 32:
 		addr_set_bytes(&m->nexthop, AFI_IPV6, p);
 		addr_set_bytes(&m->nexthop_ll, AFI_IPV6, p + 16);
-		return (0);
+		break;
 	case 48:		/* RD + IPv6, RD + link-local */
 		addr_set_bytes(&m->nexthop, AFI_IPV6, p + 8);
 		addr_set_bytes(&m->nexthop_ll, AFI_IPV6, p + 32);
-		return (0);
+		break;
 	}
-	*why = "next hop length inconsistent with any family";
-	return (-1);
 }
 
 static int
 dec_mp_reach(struct bgp_attrs *a, struct rd *v, const struct bgp_neg *neg,
-    unsigned flags, const char **why)
+    unsigned flags, const char **why, uint8_t *sub)
 {
 	struct mp_reach	*m = &a->mp_reach;
 	uint8_t		 res;
@@ -556,18 +599,28 @@ dec_mp_reach(struct bgp_attrs *a, struct rd *v, const struct bgp_neg *neg,
 	    (size_t)rd_cur(v)[0] + 1 == rd_left(v)) {
 		rd_u8(v, &m->nh_len);
 		rd_ptr(v, m->nh_len, &m->nh);
-		return (mp_nexthop(m, why));
+		mp_nexthop(m);
+		return (0);
 	}
+	/* RFC 7606 5.3: shorter than 5 octets, or the next hop overruns. */
 	if (rd_u16(v, &m->afi) == -1 || rd_u8(v, &m->safi) == -1 ||
 	    rd_u8(v, &m->nh_len) == -1 || rd_ptr(v, m->nh_len, &m->nh) == -1 ||
-	    rd_u8(v, &res) == -1) {
-		*why = "truncated before the NLRI";
-		return (-1);
-	}
-	if (mp_nexthop(m, why) == -1)
-		return (-1);
+	    rd_u8(v, &res) == -1)
+		return (bad_len(why, sub, "truncated before the NLRI"));
 	m->nlri = rd_cur(v);
 	m->nlri_len = (uint16_t)rd_left(v);
+	/*
+	 * RFC 7606 7.11: a next-hop length the family does not allow means
+	 * the NLRI cannot be located reliably.  An empty next hop with no
+	 * NLRI after it carries nothing to locate and is let through (some
+	 * speakers send it so).
+	 */
+	if (!mp_nh_len_ok(m->afi, m->safi, m->nh_len) &&
+	    !(m->nh_len == 0 && m->nlri_len == 0)) {
+		*why = "next-hop length inconsistent with the AFI/SAFI";
+		return (-1);
+	}
+	mp_nexthop(m);
 	idx = afisafi_index(m->afi, m->safi);
 	if (idx >= 0 && nlri_count(m->nlri, m->nlri_len, m->afi, m->safi,
 	    neg_addpath(neg, idx)) == -1) {
@@ -579,15 +632,14 @@ dec_mp_reach(struct bgp_attrs *a, struct rd *v, const struct bgp_neg *neg,
 
 static int
 dec_mp_unreach(struct bgp_attrs *a, struct rd *v, const struct bgp_neg *neg,
-    const char **why)
+    const char **why, uint8_t *sub)
 {
 	struct mp_unreach	*m = &a->mp_unreach;
 	int			 idx;
 
-	if (rd_u16(v, &m->afi) == -1 || rd_u8(v, &m->safi) == -1) {
-		*why = "shorter than 3 octets";
-		return (-1);
-	}
+	memset(m, 0, sizeof(*m));
+	if (rd_u16(v, &m->afi) == -1 || rd_u8(v, &m->safi) == -1)
+		return (bad_len(why, sub, "shorter than 3 octets"));
 	m->nlri = rd_cur(v);
 	m->nlri_len = (uint16_t)rd_left(v);
 	idx = afisafi_index(m->afi, m->safi);
@@ -607,17 +659,75 @@ struct dec_state {
 	uint16_t		 aspath_raw_len;
 };
 
-/* Decode one attribute's value into the fields. */
+/* AS numbers are 4 octets: negotiated, or a TABLE_DUMP_V2 RIB entry. */
+static bool
+dec_as4(const struct dec_state *s)
+{
+	return (s->neg->as4 || (s->flags & BGP_DEC_MRT_RIB));
+}
+
+/*
+ * AS4_PATH (RFC 6793 6): malformed when shorter than one AS, or when a
+ * segment is empty, overruns or has an undefined type.  Confederation
+ * segments are not malformations: they are removed and the rest kept
+ * (reported as a discard).  Returns -1 malformed, 0 kept, 1 kept with
+ * confederation segments removed.
+ */
 static int
-attr_value(struct dec_state *s, uint8_t type, struct rd *v, const char **why)
+dec_as4_path(struct dec_state *s, struct rd *v, const char **why,
+    uint8_t *sub)
 {
 	struct bgp_attrs	*a = &s->u->a;
-	bool			 as4 = s->neg->as4 || (s->flags & BGP_DEC_MRT_RIB);
+	uint8_t			*out = s->u->scratch + SCRATCH_WIDEN +
+				    SCRATCH_MERGE;
+	struct rd		 r;
+	uint8_t			 type, cnt;
+	const uint8_t		*seg;
+	size_t			 o = 0;
+	bool			 confed = false;
+
+	if (rd_left(v) < 6)
+		return (bad_len(why, sub, "shorter than one AS number"));
+	if (aspath_check(rd_cur(v), rd_left(v), 4, false, why) == -1)
+		return (-1);
+	rd_init(&r, rd_cur(v), rd_left(v));
+	while (rd_u8(&r, &type) == 0 && rd_u8(&r, &cnt) == 0 &&
+	    rd_ptr(&r, (size_t)cnt * 4, &seg) == 0) {
+		if (type == AS_CONFED_SEQUENCE || type == AS_CONFED_SET) {
+			confed = true;
+			continue;
+		}
+		out[o++] = type;
+		out[o++] = cnt;
+		memcpy(out + o, seg, (size_t)cnt * 4);
+		o += (size_t)cnt * 4;
+	}
+	if (!confed) {
+		a->as4_path = rd_cur(v);
+		a->as4_path_len = (uint16_t)rd_left(v);
+		return (0);
+	}
+	if (o == 0) {
+		*why = "only confederation segments";
+		return (-1);
+	}
+	a->as4_path = out;
+	a->as4_path_len = (uint16_t)o;
+	return (1);
+}
+
+/* Decode one attribute's value into the fields. */
+static int
+attr_value(struct dec_state *s, uint8_t type, struct rd *v, const char **why,
+    uint8_t *sub)
+{
+	struct bgp_attrs	*a = &s->u->a;
+	bool			 as4 = dec_as4(s);
 	uint32_t		 nh;
 
 	switch (type) {
 	case ATTR_ORIGIN:
-		return (dec_origin(a, v, why));
+		return (dec_origin(a, v, why, sub));
 	case ATTR_AS_PATH:
 		if (aspath_check(rd_cur(v), rd_left(v), as4 ? 4 : 2, false,
 		    why) == -1)
@@ -626,53 +736,47 @@ attr_value(struct dec_state *s, uint8_t type, struct rd *v, const char **why)
 		s->aspath_raw_len = (uint16_t)rd_left(v);
 		return (0);
 	case ATTR_NEXT_HOP:
-		if (dec_u32(v, &nh, why) == -1)
+		if (dec_u32(v, &nh, why, sub) == -1)
 			return (-1);
 		addr_set_v4(&a->nexthop, nh);
 		return (0);
 	case ATTR_MED:
-		return (dec_u32(v, &a->med, why));
+		return (dec_u32(v, &a->med, why, sub));
 	case ATTR_LOCAL_PREF:
-		return (dec_u32(v, &a->local_pref, why));
+		return (dec_u32(v, &a->local_pref, why, sub));
 	case ATTR_ATOMIC_AGGREGATE:
-		if (rd_left(v) != 0) {
-			*why = "length is not 0";
-			return (-1);
-		}
+		if (rd_left(v) != 0)
+			return (bad_len(why, sub, "length is not 0"));
 		return (0);
 	case ATTR_AGGREGATOR:
-		return (dec_aggregator(a, v, as4, why));
+		return (dec_aggregator(a, v, as4, why, sub));
 	case ATTR_COMMUNITIES:
-		return (dec_list(v, 4, false, &a->communities,
-		    &a->communities_len, why));
+		return (dec_list(v, 4, &a->communities,
+		    &a->communities_len, why, sub));
 	case ATTR_ORIGINATOR_ID:
-		return (dec_u32(v, &a->originator_id, why));
+		return (dec_u32(v, &a->originator_id, why, sub));
 	case ATTR_CLUSTER_LIST:
-		return (dec_list(v, 4, false, &a->cluster_list,
-		    &a->cluster_list_len, why));
+		return (dec_list(v, 4, &a->cluster_list,
+		    &a->cluster_list_len, why, sub));
 	case ATTR_MP_REACH_NLRI:
-		return (dec_mp_reach(a, v, s->neg, s->flags, why));
+		return (dec_mp_reach(a, v, s->neg, s->flags, why, sub));
 	case ATTR_MP_UNREACH_NLRI:
-		return (dec_mp_unreach(a, v, s->neg, why));
+		return (dec_mp_unreach(a, v, s->neg, why, sub));
 	case ATTR_EXT_COMMUNITIES:
-		return (dec_list(v, 8, false, &a->ext_communities,
-		    &a->ext_communities_len, why));
+		return (dec_list(v, 8, &a->ext_communities,
+		    &a->ext_communities_len, why, sub));
 	case ATTR_AS4_PATH:
-		if (aspath_check(rd_cur(v), rd_left(v), 4, true, why) == -1)
-			return (-1);
-		a->as4_path = rd_cur(v);
-		a->as4_path_len = (uint16_t)rd_left(v);
-		return (0);
+		return (dec_as4_path(s, v, why, sub));
 	case ATTR_AS4_AGGREGATOR:
-		return (dec_as4_aggregator(a, v, why));
+		return (dec_as4_aggregator(a, v, why, sub));
 	case ATTR_IPV6_EXT_COMMUNITIES:
-		return (dec_list(v, 20, false, &a->ipv6_ext_communities,
-		    &a->ipv6_ext_communities_len, why));
+		return (dec_list(v, 20, &a->ipv6_ext_communities,
+		    &a->ipv6_ext_communities_len, why, sub));
 	case ATTR_LARGE_COMMUNITIES:
-		return (dec_list(v, 12, false, &a->large_communities,
-		    &a->large_communities_len, why));
+		return (dec_list(v, 12, &a->large_communities,
+		    &a->large_communities_len, why, sub));
 	case ATTR_OTC:
-		return (dec_u32(v, &a->otc, why));
+		return (dec_u32(v, &a->otc, why, sub));
 	}
 	return (0);
 }
@@ -713,7 +817,6 @@ attrs_finish_aspath(struct dec_state *s)
 {
 	struct bgp_update	*u = s->u;
 	struct bgp_attrs	*a = &u->a;
-	bool			 as4 = s->neg->as4 || (s->flags & BGP_DEC_MRT_RIB);
 	uint8_t			*widen = u->scratch;
 	uint8_t			*merge = u->scratch + SCRATCH_WIDEN;
 	bool			 use_as4 = true;
@@ -723,20 +826,21 @@ attrs_finish_aspath(struct dec_state *s)
 		a->aspath_len = 0;
 		return;
 	}
-	if (as4) {
+	if (dec_as4(s)) {
 		a->aspath = s->aspath_raw;
 		a->aspath_len = s->aspath_raw_len;
-		/* RFC 6793 4.1: a NEW speaker ignores AS4_* from a NEW speaker. */
+		/* RFC 6793 4.1: AS4_* from a NEW speaker were discarded. */
 		return;
 	}
 	a->aspath_len = (uint32_t)aspath_widen(s->aspath_raw,
 	    s->aspath_raw_len, widen);
 	a->aspath = widen;
 
-	if (attrs_has(a, ATTR_AS4_AGGREGATOR)) {
-		if (attrs_has(a, ATTR_AGGREGATOR) && a->aggr_as != AS_TRANS)
+	if (attrs_has(a, ATTR_AS4_AGGREGATOR) &&
+	    attrs_has(a, ATTR_AGGREGATOR)) {
+		if (a->aggr_as != AS_TRANS)
 			use_as4 = false;	/* both AS4_* are ignored */
-		else if (attrs_has(a, ATTR_AGGREGATOR)) {
+		else {
 			a->aggr_as = a->as4_aggr_as;
 			a->aggr_addr = a->as4_aggr_addr;
 		}
@@ -751,9 +855,23 @@ attrs_finish_aspath(struct dec_state *s)
 	a->aspath = merge;
 }
 
+static void
+attr_keep(struct bgp_attrs *a, uint8_t flags, uint8_t type, uint16_t len,
+    const uint8_t *data)
+{
+	if (a->n_raw < BGP_MAX_ATTRS) {
+		a->raw[a->n_raw].flags = flags;
+		a->raw[a->n_raw].type = type;
+		a->raw[a->n_raw].len = len;
+		a->raw[a->n_raw].data = data;
+		a->n_raw++;
+	}
+}
+
 /*
  * Walk the attribute block.  Returns -1 only when the list cannot be
- * framed any further (the verdict is already recorded).
+ * framed any further, or a session reset was decided (the verdict is
+ * already recorded).
  */
 static int
 attrs_walk(struct dec_state *s, const uint8_t *p, size_t len)
@@ -761,11 +879,12 @@ attrs_walk(struct dec_state *s, const uint8_t *p, size_t len)
 	struct bgp_update	*u = s->u;
 	struct bgp_attrs	*a = &u->a;
 	struct rd		 r, v;
-	uint8_t			 flags, type, len8;
+	uint8_t			 flags, type, len8, sub;
 	uint16_t		 alen;
 	uint64_t		 seen_hi[4] = { 0, 0, 0, 0 };
 	const struct attr_desc	*d;
 	const char		*why;
+	int			 rv;
 
 	rd_init(&r, p, len);
 	while (rd_left(&r) > 0) {
@@ -802,59 +921,98 @@ attrs_walk(struct dec_state *s, const uint8_t *p, size_t len)
 		d = attr_desc(type);
 		if (d == NULL) {
 			if (!(flags & ATTR_F_OPTIONAL)) {
-				/* RFC 4271 6.3: an unrecognized well-known. */
-				bgp_err_set(&u->err, BGP_TREAT_AS_WITHDRAW,
+				/*
+				 * RFC 4271 6.3: an unrecognized well-known
+				 * attribute; RFC 7606 does not relax it.
+				 */
+				bgp_err_set(&u->err, BGP_SESSION_RESET,
 				    ERR_UPDATE, ERR_UPD_UNKNWN_WK, type,
 				    "unrecognized well-known attribute %u",
 				    type);
+				return (-1);
 			}
-			goto keep;	/* unknown optional: kept opaque */
+			/* Unknown optional: kept opaque, flags and all. */
+			attr_keep(a, flags, type, alen, rd_cur(&v));
+			continue;
+		}
+
+		/*
+		 * RFC 7606 7.5, 7.9, 7.10: LOCAL_PREF, ORIGINATOR_ID and
+		 * CLUSTER_LIST from an external peer are discarded, whatever
+		 * their flags or length.
+		 */
+		if ((s->flags & BGP_DEC_EBGP) && (type == ATTR_LOCAL_PREF ||
+		    type == ATTR_ORIGINATOR_ID || type == ATTR_CLUSTER_LIST)) {
+			bgp_err_set(&u->err, BGP_ATTR_DISCARD, ERR_UPDATE,
+			    ERR_UPD_ATTRLIST, type,
+			    "%s from an external peer discarded", d->name);
+			continue;
+		}
+		/*
+		 * RFC 6793 4.1: AS4_PATH and AS4_AGGREGATOR from a NEW
+		 * speaker are discarded.  TABLE_DUMP_V2 entries are not a
+		 * session: what they carry is kept (and not merged).
+		 */
+		if ((type == ATTR_AS4_PATH || type == ATTR_AS4_AGGREGATOR) &&
+		    s->neg->as4 && !(s->flags & BGP_DEC_MRT_RIB)) {
+			bgp_err_set(&u->err, BGP_ATTR_DISCARD, ERR_UPDATE,
+			    ERR_UPD_OPTATTR, type,
+			    "%s on a 4-octet AS session discarded", d->name);
+			continue;
 		}
 
 		/* RFC 7606 3(c): Optional/Transitive bits must match. */
 		if ((flags & (ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE)) != d->flags) {
-			enum bgp_verdict vd = d->on_error == BGP_ATTR_DISCARD ?
-			    BGP_ATTR_DISCARD : BGP_TREAT_AS_WITHDRAW;
+			enum bgp_verdict vd;
 
+			/*
+			 * RFC 7606 5.3: MP_(UN)REACH_NLRI with flags other
+			 * than RFC 4760's are incorrect: session reset.
+			 * Attributes whose malformations are discarded are
+			 * discarded here too (RFC 7606 3(c) "unless the
+			 * specification ... mandates different handling").
+			 */
+			if (type == ATTR_MP_REACH_NLRI ||
+			    type == ATTR_MP_UNREACH_NLRI)
+				vd = BGP_SESSION_RESET;
+			else if (d->on_error == BGP_ATTR_DISCARD)
+				vd = BGP_ATTR_DISCARD;
+			else
+				vd = BGP_TREAT_AS_WITHDRAW;
 			bgp_err_set(&u->err, vd, ERR_UPDATE, ERR_UPD_ATTRFLAGS,
 			    type, "%s: flags 0x%02x conflict with its type",
 			    d->name, flags);
-			if (vd == BGP_ATTR_DISCARD)
-				continue;
-			/* Still decoded: MP_* hold the NLRI to withdraw. */
-		}
-		/* RFC 7606 7.5: LOCAL_PREF from an external peer. */
-		if (type == ATTR_LOCAL_PREF && (s->flags & BGP_DEC_EBGP)) {
-			bgp_err_set(&u->err, BGP_ATTR_DISCARD, ERR_UPDATE,
-			    ERR_UPD_ATTRLIST, type,
-			    "LOCAL_PREF from an external peer discarded");
+			if (vd == BGP_SESSION_RESET)
+				return (-1);
 			continue;
 		}
 		why = "malformed";
-		if (attr_value(s, type, &v, &why) == -1) {
+		sub = d->subcode;
+		rv = attr_value(s, type, &v, &why, &sub);
+		if (rv == -1) {
 			bgp_err_set(&u->err, d->on_error, ERR_UPDATE,
-			    d->subcode, type, "%s: %s", d->name, why);
+			    sub, type, "%s: %s", d->name, why);
 			if (d->on_error == BGP_SESSION_RESET)
 				return (-1);
 			continue;	/* discarded, or withdrawn anyway */
 		}
+		if (rv == 1)		/* AS4_PATH kept in part */
+			bgp_err_set(&u->err, BGP_ATTR_DISCARD, ERR_UPDATE,
+			    ERR_UPD_ASPATH, type, "%s: confederation "
+			    "segments discarded", d->name);
 		if (type < 64)
 			a->seen |= 1ull << type;
-keep:
-		if (a->n_raw < BGP_MAX_ATTRS) {
-			a->raw[a->n_raw].flags = flags;
-			a->raw[a->n_raw].type = type;
-			a->raw[a->n_raw].len = alen;
-			a->raw[a->n_raw].data = rd_cur(&v);
-			a->n_raw++;
-		}
+		attr_keep(a, flags, type, alen, rd_cur(&v));
 	}
 	return (0);
 framing:
 	/*
 	 * RFC 7606 4: an attribute running past the end of the attribute
-	 * field.  What was decoded so far stays; the routes are withdrawn
-	 * if their NLRI can still be located, which the caller decides.
+	 * field, or fewer octets left than an attribute header.  What was
+	 * decoded so far stays; the Total Attribute Length still locates
+	 * the NLRI, so the routes are withdrawn (the UPDATE decoder raises
+	 * this to a session reset when no reachable NLRI can be located,
+	 * RFC 7606 5.2).
 	 */
 	bgp_err_set(&u->err, BGP_TREAT_AS_WITHDRAW, ERR_UPDATE, ERR_UPD_ATTRLIST,
 	    0, "attribute list malformed at offset %zu of %zu",
@@ -888,6 +1046,8 @@ bgp_attrs_decode(struct bgp_update *u, const uint8_t *p, size_t len,
 	u->withdrawn_len = u->nlri_len = 0;
 	u->attr_len = (uint16_t)(len > 0xffff ? 0xffff : len);
 	u->eor = false;
+	u->eor_afi = 0;
+	u->eor_safi = 0;
 	u->addpath_v4 = false;
 	bgp_attrs_parse(u, p, len, neg, flags);
 	return (u->err.verdict);
@@ -929,6 +1089,11 @@ attr_put_u32(struct wr *w, uint8_t flags, uint8_t type, uint32_t v)
 	wr_u32(w, v);
 }
 
+/*
+ * RFC 6793 4.2.2: AS4_PATH is sent when the path holds an AS number that
+ * does not map to 2 octets.  Confederation segments are left out of it, so
+ * a wide AS seen only there cannot be carried (and no AS4_PATH is sent).
+ */
 static bool
 aspath_needs_as4(const uint8_t *p, size_t len)
 {
@@ -938,7 +1103,8 @@ aspath_needs_as4(const uint8_t *p, size_t len)
 
 	aspath_iter_init(&it, p, len);
 	while (aspath_next(&it, &asn, &st) == 1)
-		if (asn > 0xffff)
+		if (asn > 0xffff && st != AS_CONFED_SEQUENCE &&
+		    st != AS_CONFED_SET)
 			return (true);
 	return (false);
 }
@@ -1042,6 +1208,10 @@ put_mp_reach(struct wr *w, const struct mp_reach *m)
 static void
 put_mp_unreach(struct wr *w, const struct mp_unreach *m)
 {
+	if (3 + (size_t)m->nlri_len > 0xffff) {
+		w->err = 1;
+		return;
+	}
 	attr_put_hdr(w, ATTR_F_OPTIONAL, ATTR_MP_UNREACH_NLRI,
 	    3 + (size_t)m->nlri_len);
 	wr_u16(w, m->afi);
@@ -1123,7 +1293,14 @@ bgp_attrs_encode(struct wr *w, const struct bgp_attrs *a, bool as4)
 	need_as4_aggr = !as4 && attrs_has(a, ATTR_AGGREGATOR) &&
 	    a->aggr_as > 0xffff;
 
-	for (t = 1; t < 256; t++) {
+	/* RFC 7606 5.1: MP_REACH_NLRI / MP_UNREACH_NLRI go first. */
+	if (attrs_has(a, ATTR_MP_REACH_NLRI))
+		put_mp_reach(w, &a->mp_reach);
+	if (attrs_has(a, ATTR_MP_UNREACH_NLRI))
+		put_mp_unreach(w, &a->mp_unreach);
+	for (t = 0; t < 256; t++) {
+		if (t == ATTR_MP_REACH_NLRI || t == ATTR_MP_UNREACH_NLRI)
+			continue;
 		if (t == ATTR_AS4_PATH) {
 			if (need_as4_path)
 				put_as4_path(w, a);

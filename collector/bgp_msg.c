@@ -143,6 +143,16 @@ bgp_hdr_parse(struct rd *r, size_t max_len, struct bgp_hdr *h,
 		    "marker is not all ones");
 		return (-1);
 	}
+	/*
+	 * RFC 4271 6.1: a length below the header or above the maximum is
+	 * Bad Message Length whatever the type; then the type; then the
+	 * type's own minimum.
+	 */
+	if (h->len < BGP_HDR_LEN || h->len > max_len) {
+		bgp_err_set(e, BGP_SESSION_RESET, ERR_HEADER, ERR_HDR_LEN, 0,
+		    "bad message length %u", h->len);
+		return (-1);
+	}
 	min = bgp_min_len(h->type);
 	if (min == 0) {
 		bgp_err_set(e, BGP_SESSION_RESET, ERR_HEADER, ERR_HDR_TYPE, 0,
@@ -339,6 +349,46 @@ bgp_suberr_name(uint8_t code, uint8_t sub)
 	return ("Unknown Subcode");
 }
 
+/*
+ * Length of the UTF-8 sequence at p (at most n octets) when it is one a
+ * log can show: 1 for printable ASCII, 2-4 for a well-formed multi-octet
+ * character other than a C1 control.  0 for anything else (C0 and C1
+ * controls, DEL, stray or truncated sequences, overlong forms,
+ * surrogates), which the caller replaces.
+ */
+static unsigned
+utf8_seq(const uint8_t *p, unsigned n)
+{
+	uint32_t	cp;
+	unsigned	len, k;
+
+	if (p[0] < 0x80)
+		return ((p[0] < 0x20 || p[0] == 0x7f) ? 0 : 1);
+	if ((p[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = p[0] & 0x0f;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else
+		return (0);
+	if (len > n)
+		return (0);
+	for (k = 1; k < len; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return (0);
+		cp = (cp << 6) | (p[k] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+		return (0);
+	return (len);
+}
+
 char *
 bgp_notify_fmt(const struct bgp_notify *n, char *buf, size_t len)
 {
@@ -357,13 +407,30 @@ bgp_notify_fmt(const struct bgp_notify *n, char *buf, size_t len)
 	if (n->code == ERR_CEASE && (n->subcode == ERR_CEASE_ADMIN_DOWN ||
 	    n->subcode == ERR_CEASE_ADMIN_RESET) && n->data_len >= 1) {
 		mlen = n->data[0];
-		if (mlen > 0 && mlen <= n->data_len - 1u && off + 4 < len) {
+		if (mlen > n->data_len - 1u) {
+			snprintf(buf + off, len - off,
+			    " (malformed shutdown communication)");
+			return (buf);
+		}
+		if (mlen > 0 && off + 4 < len) {
 			off += (size_t)snprintf(buf + off, len - off, ": \"");
-			for (i = 0; i < mlen && off + 2 < len; i++) {
-				uint8_t c = n->data[1 + i];
+			for (i = 0; i < mlen && off + 2 < len; ) {
+				unsigned n_utf = utf8_seq(n->data + 1 + i,
+				    mlen - i);
 
-				buf[off++] = (c < 0x20 || c == 0x7f ||
-				    c == '"') ? '?' : (char)c;
+				if (n_utf > 1 && off + 1 + n_utf < len) {
+					memcpy(buf + off, n->data + 1 + i,
+					    n_utf);
+					off += n_utf;
+					i += n_utf;
+					continue;
+				}
+				if (n_utf > 1)
+					break;	/* no room for it whole */
+				buf[off++] = (n_utf == 0 ||
+				    n->data[1 + i] == '"') ? '?' :
+				    (char)n->data[1 + i];
+				i++;
 			}
 			if (off + 1 < len)
 				buf[off++] = '"';
@@ -376,10 +443,21 @@ bgp_notify_fmt(const struct bgp_notify *n, char *buf, size_t len)
 int
 bgp_rrefresh_decode(struct rd *body, struct bgp_rrefresh *r)
 {
+	r->orf = NULL;
+	r->orf_len = 0;
 	if (rd_u16(body, &r->afi) == -1 || rd_u8(body, &r->subtype) == -1 ||
 	    rd_u8(body, &r->safi) == -1)
 		return (-1);
-	/* RFC 2918 allows nothing else; RFC 5291 ORFs may follow, kept. */
+	/*
+	 * RFC 7313 5: a BoRR or EoRR longer than 4 octets is a
+	 * ROUTE-REFRESH Message Error / Invalid Message Length.  After a
+	 * normal request, RFC 5291 ORF entries may follow: kept.
+	 */
+	if (rd_left(body) > 0 && (r->subtype == 1 || r->subtype == 2))
+		return (-1);
+	r->orf_len = (uint16_t)rd_left(body);
+	r->orf = rd_cur(body);
+	rd_skip(body, r->orf_len);
 	return (0);
 }
 

@@ -125,6 +125,12 @@ nlri_encode(struct wr *w, const struct nlri *n, uint8_t safi, bool addpath)
 	unsigned bits = n->pfx.len;
 	uint32_t label;
 
+	/* The prefix bytes come from pfx.b: never past its 16 octets. */
+	if ((n->pfx.afi != AFI_IPV4 && n->pfx.afi != AFI_IPV6) ||
+	    n->pfx.len > afi_bits(n->pfx.afi)) {
+		w->err = 1;
+		return (-1);
+	}
 	if (addpath)
 		wr_u32(w, n->path_id);
 	if (safi_labeled(safi)) {

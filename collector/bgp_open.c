@@ -82,11 +82,27 @@ capa_fqdn(struct rd *c, struct bgp_open *o)
 	return (0);
 }
 
-/* Decode one capability's value into the fields; -1 if malformed. */
+/* RFC 7911 4: every Send/Receive value is 1, 2 or 3. */
+static bool
+addpath_valid(const uint8_t *p, size_t len)
+{
+	size_t k;
+
+	for (k = 3; k < len; k += 4)
+		if (p[k] < ADDPATH_RECV || p[k] > (ADDPATH_RECV | ADDPATH_SEND))
+			return (false);
+	return (true);
+}
+
+/*
+ * Decode one capability's value into the fields: 0 done, 1 ignored (kept
+ * as an unknown one), -1 malformed, -2 conflicting Role.
+ */
 static int
 capa_decode(struct bgp_open *o, uint8_t code, struct rd *c)
 {
 	uint16_t	v16;
+	uint8_t		v8;
 
 	switch (code) {
 	case CAPA_MP:
@@ -105,8 +121,16 @@ capa_decode(struct bgp_open *o, uint8_t code, struct rd *c)
 	case CAPA_ROLE:
 		if (rd_left(c) != 1)
 			return (-1);
+		rd_u8(c, &v8);
+		/*
+		 * RFC 9234 4.2: several Role capabilities must agree;
+		 * capa_list_decode() reports Role Mismatch when they do not.
+		 */
+		if (o->has_role && o->role != v8)
+			return (-2);
 		o->has_role = true;
-		return (rd_u8(c, &o->role));
+		o->role = v8;
+		return (0);
 	case CAPA_AS4:
 		if (rd_left(c) != 4)
 			return (-1);
@@ -122,6 +146,13 @@ capa_decode(struct bgp_open *o, uint8_t code, struct rd *c)
 	case CAPA_ADD_PATH:
 		if (rd_left(c) % 4 != 0 || rd_left(c) == 0)
 			return (-1);
+		/*
+		 * RFC 7911 4: a Send/Receive value other than 1, 2 or 3 makes
+		 * the capability "not understood": it is ignored (and kept in
+		 * caps[] like any capability bgplens does not know).
+		 */
+		if (!addpath_valid(rd_cur(c), rd_left(c)))
+			return (1);
 		return (capa_af_list(c, o->addpath, &o->n_addpath, false));
 	case CAPA_FQDN:
 		return (capa_fqdn(c, o));
@@ -134,6 +165,7 @@ capa_list_decode(struct bgp_open *o, struct rd *p, struct bgp_err *e)
 {
 	uint8_t		code, len;
 	struct rd	c;
+	int		rv;
 
 	while (rd_left(p) > 0) {
 		if (rd_u8(p, &code) == -1 || rd_u8(p, &len) == -1 ||
@@ -148,7 +180,14 @@ capa_list_decode(struct bgp_open *o, struct rd *p, struct bgp_err *e)
 			o->caps[o->n_caps].data = rd_cur(&c);
 			o->n_caps++;
 		}
-		if (capa_decode(o, code, &c) == -1) {
+		rv = capa_decode(o, code, &c);
+		if (rv == -2) {
+			bgp_err_set(e, BGP_SESSION_RESET, ERR_OPEN,
+			    ERR_OPEN_ROLE, 0,
+			    "BGP Role capabilities with different values");
+			return (-1);
+		}
+		if (rv == -1) {
 			bgp_err_set(e, BGP_SESSION_RESET, ERR_OPEN, 0, 0,
 			    "malformed %s capability (code %u, length %u)",
 			    bgp_capa_name(code), code, len);
@@ -172,6 +211,15 @@ bgp_open_decode(struct rd *body, struct bgp_open *o, struct bgp_err *e)
 	    rd_u8(body, &plen8) == -1) {
 		bgp_err_set(e, BGP_SESSION_RESET, ERR_HEADER, ERR_HDR_LEN, 0,
 		    "OPEN shorter than its fixed part");
+		return (-1);
+	}
+	/*
+	 * RFC 4271 6.2: the version is judged before anything else, since
+	 * another version's OPEN need not parse as this one.
+	 */
+	if (o->version != 4) {
+		bgp_err_set(e, BGP_SESSION_RESET, ERR_OPEN, ERR_OPEN_VERSION, 0,
+		    "unsupported BGP version %u", o->version);
 		return (-1);
 	}
 	plen = plen8;
@@ -214,11 +262,6 @@ bgp_open_decode(struct rd *body, struct bgp_open *o, struct bgp_err *e)
 		}
 		if (capa_list_decode(o, &p, e) == -1)
 			return (-1);
-	}
-	if (o->version != 4) {
-		bgp_err_set(e, BGP_SESSION_RESET, ERR_OPEN, ERR_OPEN_VERSION, 0,
-		    "unsupported BGP version %u", o->version);
-		return (-1);
 	}
 	/* RFC 4271 6.2: hold time 1 or 2 is unacceptable. */
 	if (o->holdtime == 1 || o->holdtime == 2) {
@@ -327,7 +370,10 @@ capa_list_encode(struct wr *w, const struct bgp_open *o)
 			w->err = 1;
 	}
 	for (i = 0; i < o->n_caps; i++) {
-		if (capa_known(o->caps[i].code))
+		/* An ADD-PATH capability that was ignored goes out as is. */
+		if (capa_known(o->caps[i].code) &&
+		    !(o->caps[i].code == CAPA_ADD_PATH &&
+		    !addpath_valid(o->caps[i].data, o->caps[i].len)))
 			continue;
 		wr_u8(w, o->caps[i].code);
 		wr_u8(w, o->caps[i].len);
@@ -371,7 +417,36 @@ bgp_open_encode(struct wr *w, const struct bgp_open *o)
 		wr_u16(w, (uint16_t)clen);
 		wr_bytes(w, cbuf, clen);
 	}
+	/* RFC 8654 4: an OPEN never exceeds 4096 octets. */
+	if (off != SIZE_MAX && wr_ok(w) && wr_len(w) - off > BGP_MAX_LEN) {
+		w->err = 1;
+		return (-1);
+	}
 	return (bgp_msg_end(w, off));
+}
+
+/*
+ * RFC 9234 4.2: the Role pairs that agree.  False when the remote did not
+ * send a Role (a strict-mode speaker then refuses the session).
+ */
+bool
+bgp_role_ok(uint8_t local_role, const struct bgp_open *remote)
+{
+	if (!remote->has_role)
+		return (false);
+	switch (local_role) {
+	case ROLE_PROVIDER:
+		return (remote->role == ROLE_CUSTOMER);
+	case ROLE_CUSTOMER:
+		return (remote->role == ROLE_PROVIDER);
+	case ROLE_RS:
+		return (remote->role == ROLE_RS_CLIENT);
+	case ROLE_RS_CLIENT:
+		return (remote->role == ROLE_RS);
+	case ROLE_PEER:
+		return (remote->role == ROLE_PEER);
+	}
+	return (false);
 }
 
 static bool

@@ -6,6 +6,7 @@
  *	total path attribute length (2) | path attributes
  *	NLRI (the rest)
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "bgp.h"
@@ -73,6 +74,76 @@ update_mandatory(struct bgp_update *u)
 		    ERR_UPD_MISSNG_WK, ATTR_NEXT_HOP, "NEXT_HOP missing");
 }
 
+/*
+ * Does the attribute block hold anything but MP_UNREACH_NLRI?  A block
+ * that cannot be framed to its end counts as yes: what follows the break
+ * is unknown.
+ */
+static bool
+attrs_other_than_unreach(const uint8_t *p, size_t len)
+{
+	struct rd	r;
+	uint8_t		flags, type, len8;
+	uint16_t	alen;
+
+	rd_init(&r, p, len);
+	while (rd_left(&r) > 0) {
+		if (rd_u8(&r, &flags) == -1 || rd_u8(&r, &type) == -1)
+			return (true);
+		if (flags & ATTR_F_EXTLEN) {
+			if (rd_u16(&r, &alen) == -1)
+				return (true);
+		} else {
+			if (rd_u8(&r, &len8) == -1)
+				return (true);
+			alen = len8;
+		}
+		if (rd_skip(&r, alen) == -1 || type != ATTR_MP_UNREACH_NLRI)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * RFC 7606 5.2: an UPDATE with path attributes other than MP_UNREACH_NLRI
+ * but no reachable NLRI gives no confidence that the NLRI were parsed
+ * right, so any error handled by more than attribute discard resets the
+ * session.
+ */
+static void
+update_no_reach(struct bgp_update *u, const uint8_t *attrs)
+{
+	const struct bgp_attrs	*a = &u->a;
+	char			 why[sizeof(u->err.reason)];
+	bool			 reach;
+
+	if (u->err.verdict != BGP_TREAT_AS_WITHDRAW)
+		return;
+	reach = u->nlri_len > 0 || (attrs_has(a, ATTR_MP_REACH_NLRI) &&
+	    a->mp_reach.nlri_len > 0);
+	if (reach || !attrs_other_than_unreach(attrs, u->attr_len))
+		return;
+	/* Keep the code, subcode and attribute of the error that led here. */
+	memcpy(why, u->err.reason, sizeof(why));
+	u->err.verdict = BGP_SESSION_RESET;
+	snprintf(u->err.reason, sizeof(u->err.reason),
+	    "no reachable NLRI (RFC 7606 5.2): %.*s",
+	    (int)(sizeof(why) - 40), why);
+}
+
+/*
+ * The attributes of an UPDATE given up on before its attribute walk: none.
+ * Every field is reset, so nothing points into the previous message.
+ */
+static void
+update_no_attrs(struct bgp_update *u, const struct bgp_neg *neg)
+{
+	struct bgp_err keep = u->err;
+
+	bgp_attrs_parse(u, NULL, 0, neg, 0);
+	u->err = keep;
+}
+
 enum bgp_verdict
 bgp_update_decode(struct bgp_update *u, const uint8_t *body, size_t len,
     const struct bgp_neg *neg, unsigned flags)
@@ -92,8 +163,7 @@ bgp_update_decode(struct bgp_update *u, const uint8_t *body, size_t len,
 		bgp_err_set(&u->err, BGP_SESSION_RESET, ERR_UPDATE,
 		    ERR_UPD_ATTRLIST, 0,
 		    "withdrawn or attribute length overruns the message");
-		u->a.n_raw = 0;
-		u->a.seen = 0;
+		update_no_attrs(u, neg);
 		return (u->err.verdict);
 	}
 	u->withdrawn = rd_cur(&wd);
@@ -107,16 +177,14 @@ bgp_update_decode(struct bgp_update *u, const uint8_t *body, size_t len,
 	    u->addpath_v4) == -1) {
 		bgp_err_set(&u->err, BGP_SESSION_RESET, ERR_UPDATE,
 		    ERR_UPD_NETWORK, 0, "malformed withdrawn routes field");
-		u->a.n_raw = 0;
-		u->a.seen = 0;
+		update_no_attrs(u, neg);
 		return (u->err.verdict);
 	}
 	if (nlri_count(u->nlri, u->nlri_len, AFI_IPV4, SAFI_UNICAST,
 	    u->addpath_v4) == -1) {
 		bgp_err_set(&u->err, BGP_SESSION_RESET, ERR_UPDATE,
 		    ERR_UPD_NETWORK, 0, "malformed NLRI field");
-		u->a.n_raw = 0;
-		u->a.seen = 0;
+		update_no_attrs(u, neg);
 		return (u->err.verdict);
 	}
 	bgp_attrs_parse(u, rd_cur(&at), alen, neg, flags);
@@ -124,6 +192,7 @@ bgp_update_decode(struct bgp_update *u, const uint8_t *body, size_t len,
 		return (u->err.verdict);
 	update_eor(u);
 	update_mandatory(u);
+	update_no_reach(u, rd_cur(&at));
 	return (u->err.verdict);
 }
 
@@ -137,7 +206,12 @@ bgp_update_encode(struct wr *w, const struct bgp_update *u, bool as4)
 	wr_bytes(w, u->withdrawn, u->withdrawn_len);
 	alen_off = wr_reserve(w, 2);
 	start = wr_len(w);
-	if (!u->eor || u->eor_afi != AFI_IPV4)
+	/*
+	 * The IPv4 unicast End-of-RIB has no attributes; every other one is
+	 * an empty MP_UNREACH_NLRI, which must be written.
+	 */
+	if (!(u->eor && u->eor_afi == AFI_IPV4 &&
+	    u->eor_safi == SAFI_UNICAST))
 		bgp_attrs_encode(w, &u->a, as4);
 	if (wr_ok(w) && wr_len(w) - start > 0xffff)
 		w->err = 1;

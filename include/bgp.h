@@ -287,6 +287,8 @@ const char *bgp_capa_name(uint8_t code);
  */
 void	bgp_negotiate(const struct bgp_open *local,
 	    const struct bgp_open *remote, struct bgp_neg *rx);
+/* RFC 9234 4.2: does the remote's Role agree with ours? */
+bool	bgp_role_ok(uint8_t local_role, const struct bgp_open *remote);
 
 /*
  * NLRI.  One iterator serves IPv4 NLRI fields and MP_(UN)REACH for every
@@ -439,7 +441,8 @@ enum bgp_verdict bgp_attrs_decode(struct bgp_update *, const uint8_t *attrs,
 	    size_t len, const struct bgp_neg *, unsigned flags);
 
 /*
- * Encode path attributes from the decoded fields, in type order.  With
+ * Encode path attributes from the decoded fields: MP_REACH_NLRI and
+ * MP_UNREACH_NLRI first (RFC 7606 5.1), then the others in type order.  With
  * as4 false, AS numbers above 65535 become AS_TRANS and AS4_PATH and
  * AS4_AGGREGATOR are added, as RFC 6793 4.2.2 requires.  Unknown attributes
  * are copied from raw[] with their flags.
@@ -485,11 +488,19 @@ const char *bgp_suberr_name(uint8_t code, uint8_t subcode);
 /* "Cease/Administrative Shutdown: <RFC 8203 message>" into buf. */
 char	*bgp_notify_fmt(const struct bgp_notify *, char *buf, size_t len);
 
-/* ROUTE-REFRESH (RFC 2918, 7313 subtypes). */
+/*
+ * ROUTE-REFRESH (RFC 2918, 7313 subtypes).  bgp_rrefresh_decode() fails on
+ * a BoRR/EoRR longer than 4 octets (RFC 7313 5: ROUTE-REFRESH Message
+ * Error, Invalid Message Length); the ORF entries (RFC 5291) a normal
+ * request may carry are left in orf.  bgp_rrefresh_encode() writes the
+ * 4-octet request only.
+ */
 struct bgp_rrefresh {
 	uint16_t	afi;
 	uint8_t		subtype;	/* 0 normal, 1 BoRR, 2 EoRR */
 	uint8_t		safi;
+	const uint8_t	*orf;		/* decode only: ORF entries, or NULL */
+	uint16_t	orf_len;
 };
 
 int	bgp_rrefresh_decode(struct rd *body, struct bgp_rrefresh *);
