@@ -68,7 +68,7 @@ $(BIN)/%: $(BUILD)/collector/main_%.o $(LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB) $(CMOCKA_LIBS) \
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-format-truncation -o $@ $< $(LIB) $(CMOCKA_LIBS) \
 		$(PKG_LIBS) $(LDFLAGS_ALL)
 
 # The suite: unit tests, integration tests, then a short fuzz pass.
