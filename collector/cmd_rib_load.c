@@ -15,8 +15,8 @@
 
 #include <jansson.h>
 
+#include "archive.h"
 #include "mrt.h"
-#include "mrtwr.h"
 #include "rib.h"
 
 /*
@@ -179,6 +179,8 @@ on_rib_entry(void *arg, const struct mrt_ctx *c, const struct mrt_rib *e)
 		    e->peer->bgp_id);
 	if (src == RIB_NO_SOURCE)
 		return;
+	if (e->addpath)
+		rib_source_set_addpath(l->rib, src, true);
 	if (e->entry == 0 && e->n_entries > 1 && c->type == MRT_TABLE_DUMP_V2)
 		rib_reserve(l->rib, &e->nlri.pfx, e->n_entries);
 	if ((attr = entry_attr(l, c, e, src)) == 0)
@@ -303,116 +305,11 @@ print_route(void *arg, const struct prefix *p, const struct route *rt)
 	return (0);
 }
 
-/*
- * --write-rib: the RIB back out as a TABLE_DUMP_V2 file, one record per
- * prefix, routes in source order.  Read by bgpdump, it must list exactly
- * the (peer, prefix, attributes) of the files loaded.
- */
-struct dumper {
-	struct rib		*rib;
-	FILE			*f;
-	struct wr		 w;
-	struct wr		 aw;
-	struct mrtwr_rib	 rr;
-	struct prefix		 cur;
-	bool			 open;
-	bool			 addpath;
-	uint32_t		 seq;
-	uint32_t		 ts;
-	int			 err;
-};
-
-static void
-dump_flush(struct dumper *d, bool force)
-{
-	if (!force && wr_len(&d->w) < (8u << 20))
-		return;
-	if (!wr_ok(&d->w) || fwrite(wr_data(&d->w), 1, wr_len(&d->w), d->f) !=
-	    wr_len(&d->w))
-		d->err = 1;
-	wr_reset(&d->w);
-}
-
-static int
-dump_route(void *arg, const struct prefix *p, const struct route *rt)
-{
-	struct dumper		*d = arg;
-	static struct rib_export x;
-	const struct rib_source	*s = rib_source_get(d->rib, rt->src);
-
-	if (!d->open || prefix_cmp(p, &d->cur) != 0) {
-		if (d->open)
-			mrtwr_rib_end(&d->w, &d->rr);
-		dump_flush(d, false);
-		mrtwr_rib_begin(&d->w, &d->rr, d->ts, d->seq++, p, d->addpath);
-		d->cur = *p;
-		d->open = true;
-	}
-	if (s == NULL || rib_attr_export(d->rib, rt->attr, &x) == -1) {
-		d->err = 1;
-		return (1);
-	}
-	wr_reset(&d->aw);
-	mrtwr_rib_attrs(&d->aw, &x.a, p->afi);
-	mrtwr_rib_entry(&d->w, &d->rr, rt->src, rt->since, rt->path_id,
-	    wr_data(&d->aw), wr_len(&d->aw));
-	return (0);
-}
-
-static int
-write_rib(struct rib *rib, const char *path, bool addpath)
-{
-	struct dumper		 d;
-	struct mrtwr_peer	*peers;
-	struct rib_query	 q;
-	struct rib_cursor	 next;
-	const struct rib_source	*s;
-	uint16_t		 i, n = rib_source_count(rib);
-
-	memset(&d, 0, sizeof(d));
-	d.rib = rib;
-	d.addpath = addpath;
-	d.ts = (uint32_t)time(NULL);
-	if ((d.f = fopen(path, "w")) == NULL) {
-		fprintf(stderr, "bgplens rib-load: %s: %s\n", path,
-		    strerror(errno));
-		return (-1);
-	}
-	if ((peers = calloc(n ? n : 1, sizeof(*peers))) == NULL) {
-		fclose(d.f);
-		return (-1);
-	}
-	for (i = 0; i < n; i++) {
-		s = rib_source_get(rib, i);
-		peers[i].bgp_id = s->peer_bgp_id;
-		peers[i].ip = s->peer;
-		peers[i].asn = s->peer_as;
-	}
-	wr_init(&d.w, 1 << 20, 64u << 20);
-	wr_init(&d.aw, 4096, 65535);
-	mrtwr_peer_index(&d.w, d.ts, 0, "bgplens", peers, n);
-	memset(&q, 0, sizeof(q));
-	q.match = RIB_MATCH_ALL;
-	q.src = -1;
-	rib_query(rib, &q, dump_route, &d, &next);
-	if (d.open)
-		mrtwr_rib_end(&d.w, &d.rr);
-	dump_flush(&d, true);
-	if (fclose(d.f) != 0)
-		d.err = 1;
-	wr_free(&d.w);
-	wr_free(&d.aw);
-	free(peers);
-	if (d.err)
-		fprintf(stderr, "bgplens rib-load: %s: write failed\n", path);
-	return (d.err ? -1 : 0);
-}
-
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: bgplens rib-load [--query PREFIX] "
-	    "[--history EVENTS] [--write-rib OUT [--addpath]] FILE...\n");
+	    "[--history EVENTS] [--write-rib OUT [--compress bz2|gz|none]] FILE...\n");
 }
 
 int
@@ -422,7 +319,7 @@ cmd_rib_load(int argc, char **argv)
 		{ "query", required_argument, NULL, 'q' },
 		{ "history", required_argument, NULL, 'H' },
 		{ "write-rib", required_argument, NULL, 'w' },
-		{ "addpath", no_argument, NULL, 'a' },
+		{ "compress", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -435,19 +332,29 @@ cmd_rib_load(int argc, char **argv)
 	struct rib_query	 q;
 	struct rib_cursor	 next;
 	const char		*query = NULL, *out = NULL;
-	bool			 addpath = false;
+	enum archive_comp	 comp = ARCHIVE_NONE;
+	double			 tw;
 	char			 err[256];
 	double			 t0, secs;
 	int			 ch, i, rc = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "q:H:w:ah", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "q:H:w:z:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'w':
 			out = optarg;
 			break;
-		case 'a':
-			addpath = true;
+		case 'z':
+			if (strcmp(optarg, "bz2") == 0)
+				comp = ARCHIVE_BZIP2;
+			else if (strcmp(optarg, "gz") == 0)
+				comp = ARCHIVE_GZIP;
+			else if (strcmp(optarg, "none") == 0)
+				comp = ARCHIVE_NONE;
+			else {
+				usage();
+				return (2);
+			}
 			break;
 		case 'q':
 			query = optarg;
@@ -544,8 +451,15 @@ cmd_rib_load(int argc, char **argv)
 	}
 	if (out != NULL) {
 		rib_rdlock(l.rib);
-		if (write_rib(l.rib, out, addpath) == -1)
+		tw = now_s();
+		if (rib_write_mrt(l.rib, out, comp, (uint32_t)time(NULL)) ==
+		    -1) {
+			fprintf(stderr, "bgplens rib-load: %s: write failed\n",
+			    out);
 			rc = 1;
+		} else
+			fprintf(stderr, "bgplens rib-load: wrote %s in %.2f s\n",
+			    out, now_s() - tw);
 		rib_unlock(l.rib);
 	}
 	for (i = 0; i < l.n_rawc; i++)

@@ -305,6 +305,13 @@ rib_source_get(const struct rib *r, uint16_t i)
 	return (i < r->n_srcs ? &r->srcs[i].desc : NULL);
 }
 
+void
+rib_source_set_addpath(struct rib *r, uint16_t i, bool on)
+{
+	if (i < r->n_srcs)
+		r->srcs[i].desc.addpath = on;
+}
+
 uint16_t
 rib_source_count(const struct rib *r)
 {
@@ -424,6 +431,8 @@ acache_key(struct wr *w, const struct bgp_attrs *a, const struct addr *nh,
 	wr_u32(w, a->local_pref);
 	wr_u32(w, a->aggr_as);
 	wr_bytes(w, a->aggr_addr.b, 4);
+	/* Which next hops are there, or (nh, none) = (none, nh). */
+	wr_u8(w, (nh != NULL) | (nhll != NULL) << 1);
 	wr_bytes(w, nh != NULL ? (const void *)nh : (const void *)"", nh ?
 	    sizeof(*nh) : 0);
 	wr_bytes(w, nhll != NULL ? (const void *)nhll : (const void *)"",
@@ -750,7 +759,7 @@ routes_best(struct rib *r, const struct route *v, size_t n)
 	struct bcand		 stack[32], *c;
 	const struct attr_hdr	*h;
 	size_t			 i, j, k = 0, m;
-	uint32_t		 lim;
+	uint32_t		 lim, drop;
 	long			 best;
 
 	if (n == 0)
@@ -802,7 +811,20 @@ routes_best(struct rib *r, const struct route *v, size_t n)
 			c[m++] = c[i];
 	k = m;
 	/* 4. Per neighbour AS, the lowest MED only. */
-	if (k > 1) {
+	if (k > 1 && k <= 32) {
+		/* Few: pairwise, no sort. */
+		for (drop = 0, i = 0; i < k; i++)
+			for (j = 0; j < k; j++)
+				if (c[j].med < c[i].med &&
+				    c[j].h->neighbor_as == c[i].h->neighbor_as) {
+					drop |= 1u << i;
+					break;
+				}
+		for (m = 0, i = 0; i < k; i++)
+			if (!(drop & (1u << i)))
+				c[m++] = c[i];
+		k = m;
+	} else if (k > 1) {
 		qsort(c, k, sizeof(*c), bcand_cmp_nbr_med);
 		for (m = 0, i = 0; i < k; i = j) {
 			for (j = i; j < k &&
@@ -1457,11 +1479,12 @@ query_node(struct qrun *qr, struct rtree *t, struct rtnode *node)
 			qr->next->valid = true;
 			return (false);
 		}
+		/* Counted even when it stops the walk: it was given. */
+		qr->n++;
 		if (qr->cb(qr->arg, &p, rt) != 0) {
 			qr->stop = true;
 			return (false);
 		}
-		qr->n++;
 		qr->next->pfx = p;
 		qr->next->src = rt->src;
 		qr->next->path_id = rt->path_id;
@@ -1821,4 +1844,121 @@ rib_stats(struct rib *r, struct rib_stats *s)
 	s->announces = r->announces;
 	s->withdraws = r->withdraws;
 	s->replaces = r->replaces;
+}
+
+/*
+ * Every invariant of the RIB, for tests: the trees, the intern tables,
+ * each entry (sorted, one best and the right one, live sets, known
+ * sources, no empty entry without live history), the route counts, and
+ * the history (ordered in time, chained per prefix, live sets).
+ */
+const char *
+rib_check(struct rib *r)
+{
+	static char		 why[160];
+	struct rtree_iter	 it;
+	struct rtnode		*node;
+	struct rib_entry	*e;
+	const struct attr_hdr	*h;
+	const struct hev	*ev;
+	const char		*w;
+	uint64_t		 routes = 0, *per, s, prev_t = 0;
+	uint16_t		 i, nbest;
+	long			 best;
+	int			 f;
+
+	for (f = 0; f < 2; f++)
+		if ((w = rtree_check(r->tree[f])) != NULL)
+			return (w);
+	if ((w = intern_check(r->attrs)) != NULL ||
+	    (w = intern_check(r->aspaths)) != NULL ||
+	    (w = intern_check(r->comms)) != NULL)
+		return (w);
+	if ((per = calloc((size_t)r->n_srcs * 2 + 1, sizeof(*per))) == NULL)
+		return ("out of memory");
+	w = NULL;
+	for (f = 0; f < 2 && w == NULL; f++) {
+		rtree_iter_more(&it, r->tree[f], NULL, NULL);
+		while (w == NULL && (node = rtree_iter_next(&it)) != NULL) {
+			if ((e = node_entry(node)) == NULL) {
+				w = "prefix node without an entry";
+				break;
+			}
+			if (e->n > e->cap)
+				w = "entry holds more than its room";
+			else if (e->n == 0 && !ev_live(r, e->last_ev))
+				w = "empty entry with no live history";
+			for (i = 0, nbest = 0; w == NULL && i < e->n; i++) {
+				if (i > 0 && (e->r[i - 1].src > e->r[i].src ||
+				    (e->r[i - 1].src == e->r[i].src &&
+				    e->r[i - 1].path_id >= e->r[i].path_id)))
+					w = "routes out of order";
+				else if (e->r[i].src >= r->n_srcs)
+					w = "route of an unknown source";
+				else if ((h = attr_hdr(r, e->r[i].attr)) ==
+				    NULL)
+					w = "route with a dead attribute set";
+				else if (h->aspath != 0 &&
+				    intern_refcnt(r->aspaths, h->aspath) == 0)
+					w = "attribute set with a dead AS path";
+				else if ((h->comms != 0 &&
+				    intern_refcnt(r->comms, h->comms) == 0) ||
+				    (h->lcomms != 0 &&
+				    intern_refcnt(r->comms, h->lcomms) == 0) ||
+				    (h->ecomms != 0 &&
+				    intern_refcnt(r->comms, h->ecomms) == 0))
+					w = "attribute set with a dead list";
+				if (w != NULL)
+					break;
+				if (e->r[i].flags & ROUTE_F_BEST)
+					nbest++;
+				per[(size_t)e->r[i].src * 2 + (size_t)f]++;
+				routes++;
+			}
+			if (w != NULL)
+				break;
+			if (e->n > 0 && nbest != 1)
+				w = "not exactly one best route";
+			else if (e->n > 0 &&
+			    (best = routes_best(r, e->r, e->n)) >= 0 &&
+			    !(e->r[best].flags & ROUTE_F_BEST))
+				w = "the best flag is on the wrong route";
+			else if (ev_live(r, e->last_ev) &&
+			    ev_at(r, e->last_ev)->node != node)
+				w = "entry's newest event is another prefix's";
+		}
+	}
+	if (w == NULL && routes != r->routes)
+		w = "route count is off";
+	for (i = 0; w == NULL && i < r->n_srcs; i++)
+		if (per[(size_t)i * 2] != r->srcs[i].routes[0] ||
+		    per[(size_t)i * 2 + 1] != r->srcs[i].routes[1]) {
+			snprintf(why, sizeof(why), "source %u: counted "
+			    "%llu/%llu routes, holds %llu/%llu", i,
+			    (unsigned long long)r->srcs[i].routes[0],
+			    (unsigned long long)r->srcs[i].routes[1],
+			    (unsigned long long)per[(size_t)i * 2],
+			    (unsigned long long)per[(size_t)i * 2 + 1]);
+			w = why;
+		}
+	free(per);
+	for (s = r->ev_head; w == NULL && s < r->ev_tail; s++) {
+		ev = ev_at(r, s);
+		if (ev->time_us < prev_t)
+			w = "history out of time order";
+		else if (ev->prev >= s)
+			w = "event chained to a later one";
+		else if (ev_live(r, ev->prev) && ev_at(r, ev->prev)->node !=
+		    ev->node)
+			w = "event chained to another prefix's";
+		else if ((ev->attr_old != 0 &&
+		    attr_hdr(r, ev->attr_old) == NULL) ||
+		    (ev->attr_new != 0 && attr_hdr(r, ev->attr_new) == NULL))
+			w = "event with a dead attribute set";
+		else if ((e = node_entry(ev->node)) == NULL ||
+		    e->last_ev < s)
+			w = "event of a prefix that forgot it";
+		prev_t = ev->time_us;
+	}
+	return (w);
 }

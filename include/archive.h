@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "prefix.h"
 
@@ -72,6 +73,23 @@ void	archive_state(struct archive *, uint64_t us, uint32_t peer_as,
 void	archive_stats(struct archive *, struct archive_stats *);
 /* Write now what is buffered (tests, shutdown). */
 void	archive_sync(struct archive *);
+
+/*
+ * RIB snapshots (TABLE_DUMP_V2): a PEER_INDEX_TABLE of every source, then
+ * one RIB record per prefix and family; routes with ADD-PATH path ids go
+ * into the RFC 8050 _ADDPATH records.  rib_write_mrt() writes one file
+ * (part file, fsync, rename): the caller holds the RIB read lock, or is a
+ * fork()ed child, which sees the RIB as of the fork whatever the parent
+ * does next.  archive_rib_snapshot() is that: it forks, the child writes
+ * DATA/YYYY.MM/rib.YYYYMMDD.HHMM.bz2 and exits; it returns the child's
+ * pid (the caller reaps it) or -1.  Call it between ingest batches.
+ */
+struct rib;
+
+int	rib_write_mrt(struct rib *, const char *path, enum archive_comp,
+	    uint32_t ts);
+pid_t	archive_rib_snapshot(struct rib *, const struct archive_conf *,
+	    uint64_t now_s, char *path, size_t len);
 
 /* Final file name of the period starting at t (for tests and the API). */
 void	archive_path(const struct archive_conf *, const char *kind,

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -33,6 +34,7 @@
 #include "log.h"
 #include "mrt.h"
 #include "mrtwr.h"
+#include "rib.h"
 
 #define OUTBUF		(256 * 1024)
 
@@ -755,4 +757,189 @@ archive_stats(struct archive *a, struct archive_stats *st)
 	pthread_mutex_lock(&a->mu);
 	*st = a->st;
 	pthread_mutex_unlock(&a->mu);
+}
+
+/*
+ * RIB snapshots.
+ */
+
+struct snap {
+	struct rib		*rib;
+	struct comp		 c;
+	struct wr		 w;		/* records, fed to c in chunks */
+	struct wr		 aw;		/* one entry's attributes */
+	struct rib_export	 x;
+	struct mrtwr_rib	 rr;
+	struct prefix		 cur;
+	bool			 open;
+	bool			 ap;		/* the open record is _ADDPATH */
+	uint32_t		 seq;
+	uint32_t		 ts;
+	int			 err;
+};
+
+static void
+snap_flush(struct snap *s, bool force)
+{
+	if (!force && wr_len(&s->w) < (4u << 20))
+		return;
+	if (!wr_ok(&s->w))
+		s->err = ENOMEM;
+	comp_feed(&s->c, wr_data(&s->w), wr_len(&s->w), false);
+	wr_reset(&s->w);
+}
+
+static void
+snap_entry(struct snap *s, const struct prefix *p, const struct route *rt)
+{
+	if (rib_attr_export(s->rib, rt->attr, &s->x) == -1) {
+		s->err = EINVAL;
+		return;
+	}
+	wr_reset(&s->aw);
+	mrtwr_rib_attrs(&s->aw, &s->x.a, p->afi);
+	mrtwr_rib_entry(&s->w, &s->rr, rt->src, rt->since, rt->path_id,
+	    wr_data(&s->aw), wr_len(&s->aw));
+}
+
+/*
+ * Called per route in prefix order.  A prefix's routes from sources
+ * without ADD-PATH make one plain record; those from ADD-PATH sources one
+ * _ADDPATH record after it (a route is never listed twice).
+ */
+static bool
+route_ap(struct snap *s, const struct route *rt)
+{
+	const struct rib_source *src = rib_source_get(s->rib, rt->src);
+
+	return (rt->path_id != 0 || (src != NULL && src->addpath));
+}
+
+static int
+snap_route(void *arg, const struct prefix *p, const struct route *rt)
+{
+	struct snap	*s = arg;
+	bool		 ap = route_ap(s, rt);
+
+	if (!s->open || prefix_cmp(p, &s->cur) != 0 || ap != s->ap) {
+		if (s->open)
+			mrtwr_rib_end(&s->w, &s->rr);
+		snap_flush(s, false);
+		mrtwr_rib_begin(&s->w, &s->rr, s->ts, s->seq++, p, ap);
+		s->cur = *p;
+		s->ap = ap;
+		s->open = true;
+	}
+	snap_entry(s, p, rt);
+	return (s->err != 0 || s->c.err != 0);
+}
+
+static int
+snap_plain(void *arg, const struct prefix *p, const struct route *rt)
+{
+	return (!route_ap(arg, rt) ? snap_route(arg, p, rt) : 0);
+}
+
+static int
+snap_addpath(void *arg, const struct prefix *p, const struct route *rt)
+{
+	return (route_ap(arg, rt) ? snap_route(arg, p, rt) : 0);
+}
+
+int
+rib_write_mrt(struct rib *rib, const char *path, enum archive_comp comp,
+    uint32_t ts)
+{
+	struct snap		*s;
+	struct mrtwr_peer	*peers;
+	const struct rib_source	*src;
+	struct rib_query	 q;
+	struct rib_cursor	 next;
+	char			 part[1100];
+	uint16_t		 i, n = rib_source_count(rib);
+	int			 fd, rv = -1, f;
+
+	if (snprintf(part, sizeof(part), "%s.part", path) >= (int)sizeof(part))
+		return (-1);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return (-1);
+	if ((peers = calloc(n ? n : 1, sizeof(*peers))) == NULL) {
+		free(s);
+		return (-1);
+	}
+	if (mkdirs_for(path) == -1 || (fd = open(part, O_WRONLY | O_CREAT |
+	    O_TRUNC | O_CLOEXEC, 0644)) == -1) {
+		free(peers);
+		free(s);
+		return (-1);
+	}
+	s->rib = rib;
+	s->ts = ts;
+	comp_init(&s->c, comp, fd);
+	wr_init(&s->w, 1 << 20, 64u << 20);
+	wr_init(&s->aw, 4096, 65535);
+	for (i = 0; i < n; i++) {
+		src = rib_source_get(rib, i);
+		peers[i].bgp_id = src->peer_bgp_id;
+		peers[i].ip = src->peer;
+		peers[i].asn = src->peer_as;
+	}
+	mrtwr_peer_index(&s->w, ts, 0, "bgplens", peers, n);
+	/* IPv4 then IPv6, as RIB files are ordered. */
+	for (f = 0; f < 2; f++) {
+		memset(&q, 0, sizeof(q));
+		q.match = RIB_MATCH_ALL;
+		q.afi = f ? AFI_IPV6 : AFI_IPV4;
+		q.src = -1;
+		rib_query(rib, &q, snap_plain, s, &next);
+		if (s->open)
+			mrtwr_rib_end(&s->w, &s->rr);
+		s->open = false;
+		rib_query(rib, &q, snap_addpath, s, &next);
+		if (s->open)
+			mrtwr_rib_end(&s->w, &s->rr);
+		s->open = false;
+	}
+	snap_flush(s, true);
+	comp_feed(&s->c, NULL, 0, true);
+	if (s->c.err == 0 && s->err == 0 && fsync(fd) == 0 && close(fd) == 0 &&
+	    rename(part, path) == 0) {
+		fsync_dir_of(path);
+		rv = 0;
+	} else {
+		close(fd);
+		unlink(part);
+	}
+	comp_end(&s->c);
+	wr_free(&s->w);
+	wr_free(&s->aw);
+	free(peers);
+	free(s);
+	return (rv);
+}
+
+pid_t
+archive_rib_snapshot(struct rib *rib, const struct archive_conf *c,
+    uint64_t now_s, char *path, size_t len)
+{
+	struct stat	st;
+	unsigned	seq;
+	pid_t		pid;
+
+	for (seq = 0; seq < 1000; seq++) {
+		archive_path(c, "rib", now_s - now_s % 60, seq, path, len);
+		if (stat(path, &st) == -1 && errno == ENOENT)
+			break;
+	}
+	/*
+	 * The child owns a copy-on-write image of the RIB as of now: the
+	 * parent returns to ingest at once, and pages it changes afterwards
+	 * are copied by the kernel, not by us.
+	 */
+	if ((pid = fork()) == -1)
+		return (-1);
+	if (pid == 0)
+		_exit(rib_write_mrt(rib, path, c->comp, (uint32_t)now_s) == 0 ?
+		    0 : 1);
+	return (pid);
 }

@@ -35,9 +35,7 @@ files=(
 )
 fail=0
 for f in "${files[@]}"; do
-	ap=
-	case $f in *add_path*) ap=--addpath ;; esac
-	if ! "$BIN/bgplens" rib-load $ap --write-rib "$tmp/out.mrt" "$D/$f" \
+	if ! "$BIN/bgplens" rib-load --write-rib "$tmp/out.mrt" "$D/$f" \
 	    >"$tmp/stats" 2>"$tmp/err"; then
 		# Truncated inputs report their torn last record; that is fine.
 		grep -q '"routes"' "$tmp/stats" || { echo "FAIL $f: rib-load failed"; \
