@@ -113,6 +113,8 @@ struct rib {
 	uint64_t	 lost_us;	/* latest time of an event not kept */
 	bool		 lost;		/* some event was not kept */
 	struct acache	*acache;	/* decoded set -> id, see below */
+	rib_event_cb	 listener;	/* told of every change */
+	void		*listener_arg;
 	struct rtnode	*last_node;	/* node of last_pfx (see rib_node) */
 	struct prefix	 last_pfx;
 	uint8_t		 akey[16];
@@ -939,6 +941,13 @@ ev_grow(struct rib *r)
 	return (0);
 }
 
+void
+rib_set_listener(struct rib *r, rib_event_cb fn, void *arg)
+{
+	r->listener = fn;
+	r->listener_arg = arg;
+}
+
 static void
 ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
     uint16_t src, uint32_t path_id, uint32_t old, uint32_t new,
@@ -947,6 +956,19 @@ ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
 	struct rib_entry	*e = node_entry(node);
 	struct hev		*h;
 
+	/* Every change passes here: tell the listener first. */
+	if (r->listener != NULL) {
+		struct rib_event ev;
+
+		ev.time_us = now_us;
+		rtnode_prefix(r->tree[afi_slot(afi)], node, &ev.pfx);
+		ev.path_id = path_id;
+		ev.attr_old = old;
+		ev.attr_new = new;
+		ev.src = src;
+		ev.type = type;
+		r->listener(r->listener_arg, &ev);
+	}
 	if (r->conf.history_max_events == 0) {
 		ev_lost(r, now_us);
 		return;

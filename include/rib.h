@@ -280,6 +280,15 @@ size_t		 rib_routes_at(struct rib *, const struct prefix *,
 		    bool *truncated);
 
 void		 rib_stats(struct rib *, struct rib_stats *);
+
+/*
+ * A listener told of every change (announce, replace, withdraw, source
+ * down) as it happens, on the writer's thread and under its write lock:
+ * detection and live streams hang here.  The event's attribute ids are
+ * valid during the call; the listener may read the RIB (rib_attr_get) but
+ * not change it, and must be quick: ingest waits for it.
+ */
+void		 rib_set_listener(struct rib *, rib_event_cb, void *);
 /* Check every invariant; NULL when sound, else what is wrong (tests). */
 const char	*rib_check(struct rib *);
 
