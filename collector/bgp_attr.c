@@ -884,6 +884,7 @@ attrs_walk(struct dec_state *s, const uint8_t *p, size_t len)
 	uint64_t		 seen_hi[4] = { 0, 0, 0, 0 };
 	const struct attr_desc	*d;
 	const char		*why;
+	const uint8_t		*val;
 	int			 rv;
 
 	rd_init(&r, p, len);
@@ -900,6 +901,8 @@ attrs_walk(struct dec_state *s, const uint8_t *p, size_t len)
 		}
 		if (rd_sub(&r, alen, &v) == -1)
 			goto framing;
+		/* The decoders consume v: raw[] keeps the value's start. */
+		val = rd_cur(&v);
 
 		/* RFC 7606 3(g): duplicates. */
 		if (seen_hi[type >> 6] & (1ull << (type & 63))) {
@@ -932,7 +935,7 @@ attrs_walk(struct dec_state *s, const uint8_t *p, size_t len)
 				return (-1);
 			}
 			/* Unknown optional: kept opaque, flags and all. */
-			attr_keep(a, flags, type, alen, rd_cur(&v));
+			attr_keep(a, flags, type, alen, val);
 			continue;
 		}
 
@@ -1002,7 +1005,7 @@ attrs_walk(struct dec_state *s, const uint8_t *p, size_t len)
 			    "segments discarded", d->name);
 		if (type < 64)
 			a->seen |= 1ull << type;
-		attr_keep(a, flags, type, alen, rd_cur(&v));
+		attr_keep(a, flags, type, alen, val);
 	}
 	return (0);
 framing:

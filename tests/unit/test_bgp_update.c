@@ -1119,6 +1119,60 @@ test_names(void **state)
 	    "session-reset");
 }
 
+/*
+ * raw[] keeps every attribute with its own bytes, decoded or not: the RIB
+ * stores ORIGINATOR_ID, CLUSTER_LIST, OTC and unknown attributes from it.
+ */
+static void
+test_raw_values(void **state)
+{
+	static const uint8_t attrs[] = {
+		0x40, ATTR_ORIGIN, 1, ORIGIN_IGP,
+		0x40, ATTR_AS_PATH, 0,
+		0x80, ATTR_ORIGINATOR_ID, 4, 1, 2, 3, 4,
+		0x80, ATTR_CLUSTER_LIST, 8, 5, 6, 7, 8, 9, 10, 11, 12,
+		0xc0, ATTR_OTC, 4, 0, 0, 0xfd, 0xe8,
+		0xc0, 0xfe, 2, 0xab, 0xcd,		/* unknown optional */
+	};
+	struct bgp_update	*up = bgp_update_new();
+	struct bgp_neg		 neg = { true, false, 0 };
+	const struct bgp_attr_raw *r;
+	int			 i, found = 0;
+
+	(void)state;
+	assert_non_null(up);
+	assert_int_equal(bgp_attrs_decode(up, attrs, sizeof(attrs), &neg, 0),
+	    BGP_OK);
+	for (i = 0; i < up->a.n_raw; i++) {
+		r = &up->a.raw[i];
+		switch (r->type) {
+		case ATTR_ORIGINATOR_ID:
+			assert_int_equal(r->len, 4);
+			assert_memory_equal(r->data, attrs + 10, 4);
+			found++;
+			break;
+		case ATTR_CLUSTER_LIST:
+			assert_int_equal(r->len, 8);
+			assert_memory_equal(r->data, attrs + 17, 8);
+			found++;
+			break;
+		case ATTR_OTC:
+			assert_int_equal(r->len, 4);
+			assert_memory_equal(r->data, attrs + 28, 4);
+			found++;
+			break;
+		case 0xfe:
+			assert_memory_equal(r->data, attrs + 35, 2);
+			found++;
+			break;
+		}
+	}
+	assert_int_equal(found, 4);
+	assert_int_equal(up->a.originator_id, 0x01020304);
+	assert_int_equal(up->a.otc, 65000);
+	bgp_update_free(up);
+}
+
 int
 main(void)
 {
@@ -1143,6 +1197,7 @@ main(void)
 		cmocka_unit_test(test_extended_message),
 		cmocka_unit_test(test_mrt_rib_attrs),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_raw_values),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
