@@ -14,7 +14,7 @@
 CC		?= cc
 BUILD		?= build
 BIN		?= bin
-PKGS		:= jansson libmicrohttpd libmaxminddb zlib yaml-0.1 libcurl
+PKGS		:= jansson libmicrohttpd libmaxminddb zlib yaml-0.1 libcurl libcrypto
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread -lm
 CMOCKA_LIBS	:= $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)

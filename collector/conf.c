@@ -25,6 +25,7 @@ struct cctx {
 	char		*err;
 	size_t		 errlen;
 	int		 failed;
+	const yaml_node_t *key;		/* of the pair being handled */
 };
 
 static void
@@ -168,6 +169,7 @@ walk_map(struct cctx *c, yaml_node_t *n, const char *what, map_fn fn,
 			cerr(c, k, "%s: keys must be plain words", what);
 			return (-1);
 		}
+		c->key = k;
 		if (fn(c, (const char *)k->data.scalar.value, v, arg) == -1)
 			return (-1);
 	}
@@ -254,8 +256,15 @@ peer_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 		p->port = (uint16_t)u;
 		return (0);
 	}
-	if (strcmp(k, "connect_retry") == 0)
-		return (get_u32(c, v, k, 3600, &p->connect_retry));
+	if (strcmp(k, "connect_retry") == 0) {
+		if (get_u32(c, v, k, 3600, &p->connect_retry) == -1)
+			return (-1);
+		if (p->connect_retry == 0) {	/* would retry in a loop */
+			cerr(c, v, "connect_retry: from 1 to 3600 seconds");
+			return (-1);
+		}
+		return (0);
+	}
 	if (strcmp(k, "ttl") == 0 || strcmp(k, "multihop") == 0) {
 		if (get_u32(c, v, k, 255, &u) == -1)
 			return (-1);
@@ -264,7 +273,7 @@ peer_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 	}
 	if (strcmp(k, "local_address") == 0)
 		return (get_addr(c, v, k, &p->local_addr));
-	cerr(c, v, "peer: unknown key \"%s\"", k);
+	cerr(c, c->key, "peer: unknown key \"%s\"", k);
 	return (-1);
 }
 
@@ -376,10 +385,14 @@ dyn_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 
 		if (get_u32(c, v, k, 65535, &u) == -1)
 			return (-1);
+		if (u == 1 || u == 2) {
+			cerr(c, v, "hold_time: 0 or at least 3 (RFC 4271)");
+			return (-1);
+		}
 		d->hold_time = (uint16_t)u;
 		return (0);
 	}
-	cerr(c, v, "dynamic_peers: unknown key \"%s\"", k);
+	cerr(c, c->key, "dynamic_peers: unknown key \"%s\"", k);
 	return (-1);
 }
 
@@ -447,6 +460,143 @@ parse_listen(struct cctx *c, struct conf *cf, yaml_node_t *n)
 	return (0);
 }
 
+/*
+ * The BMP station's keys (bmp/station.c): bmp_listen (addresses),
+ * bmp_port, bmp_allow (prefixes routers may connect from) and
+ * bmp_connect (routers the station dials: address, port, retry).
+ */
+static int
+bmp_addrs(struct cctx *c, yaml_node_t *n, const char *what, struct addr *out,
+    unsigned *count)
+{
+	yaml_node_item_t *it;
+
+	*count = 0;
+	if (n->type == YAML_SCALAR_NODE) {
+		*count = 1;
+		return (get_addr(c, n, what, &out[0]));
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		cerr(c, n, "%s: an address or a list of addresses", what);
+		return (-1);
+	}
+	for (it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		if (*count >= CONF_MAX_LISTEN) {
+			cerr(c, n, "%s: at most %d addresses", what,
+			    CONF_MAX_LISTEN);
+			return (-1);
+		}
+		if (get_addr(c, yaml_document_get_node(c->doc, *it), what,
+		    &out[(*count)++]) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+bmp_allow_item(struct cctx *c, yaml_node_t *n, struct conf *cf)
+{
+	char buf[PREFIX_STRLEN];
+
+	if (cf->n_bmp_allow >= CONF_MAX_BMP_ALLOW) {
+		cerr(c, n, "bmp_allow: at most %d prefixes",
+		    CONF_MAX_BMP_ALLOW);
+		return (-1);
+	}
+	if (get_str(c, n, "bmp_allow", buf, sizeof(buf)) == -1)
+		return (-1);
+	if (prefix_parse(buf, &cf->bmp_allow[cf->n_bmp_allow]) == -1) {
+		cerr(c, n, "bmp_allow: \"%s\" is not a prefix", buf);
+		return (-1);
+	}
+	cf->n_bmp_allow++;
+	return (0);
+}
+
+static int
+bmp_connect_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
+{
+	struct conf_bmp_connect	*b = arg;
+	uint32_t		 u;
+
+	if (strcmp(k, "address") == 0)
+		return (get_addr(c, v, k, &b->addr));
+	if (strcmp(k, "port") == 0) {
+		if (get_u32(c, v, k, 65535, &u) == -1)
+			return (-1);
+		b->port = (uint16_t)u;
+		return (0);
+	}
+	if (strcmp(k, "retry") == 0)
+		return (get_u32(c, v, k, 3600, &b->retry));
+	cerr(c, c->key, "bmp_connect: unknown key \"%s\"", k);
+	return (-1);
+}
+
+static int
+bmp_key(struct cctx *c, const char *k, yaml_node_t *v, struct conf *cf)
+{
+	yaml_node_item_t	*it;
+	struct conf_bmp_connect	*b;
+	uint32_t		 u;
+
+	if (strcmp(k, "bmp_listen") == 0)
+		return (bmp_addrs(c, v, k, cf->bmp_listen, &cf->n_bmp_listen));
+	if (strcmp(k, "bmp_port") == 0) {
+		if (get_u32(c, v, k, 65535, &u) == -1)
+			return (-1);
+		cf->bmp_port = (uint16_t)u;
+		return (0);
+	}
+	if (strcmp(k, "bmp_allow") == 0) {
+		cf->n_bmp_allow = 0;
+		if (v->type == YAML_SCALAR_NODE)
+			return (bmp_allow_item(c, v, cf));
+		if (v->type != YAML_SEQUENCE_NODE) {
+			cerr(c, v, "bmp_allow: a prefix or a list of them");
+			return (-1);
+		}
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++)
+			if (bmp_allow_item(c, yaml_document_get_node(c->doc,
+			    *it), cf) == -1)
+				return (-1);
+		return (0);
+	}
+	if (strcmp(k, "bmp_connect") == 0) {
+		if (v->type != YAML_SEQUENCE_NODE) {
+			cerr(c, v, "bmp_connect: a list of {address, port}");
+			return (-1);
+		}
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++) {
+			yaml_node_t *bn = yaml_document_get_node(c->doc, *it);
+
+			if (cf->n_bmp_connect >= CONF_MAX_BMP_CONNECT) {
+				cerr(c, bn, "bmp_connect: at most %d routers",
+				    CONF_MAX_BMP_CONNECT);
+				return (-1);
+			}
+			b = &cf->bmp_connect[cf->n_bmp_connect];
+			memset(b, 0, sizeof(*b));
+			b->port = 1790;
+			b->retry = 10;
+			if (walk_map(c, bn, "bmp_connect", bmp_connect_key,
+			    b) == -1)
+				return (-1);
+			if (b->addr.afi == 0) {
+				cerr(c, bn, "bmp_connect: address is required");
+				return (-1);
+			}
+			cf->n_bmp_connect++;
+		}
+		return (0);
+	}
+	cerr(c, c->key, "unknown key \"%s\"", k);
+	return (-1);
+}
+
 static int
 top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 {
@@ -512,11 +662,16 @@ top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 	if (strcmp(k, "geoip_country") == 0)
 		return (get_str(c, v, k, cf->mmdb_country,
 		    sizeof(cf->mmdb_country)));
+	if (strcmp(k, "monitor_file") == 0)
+		return (get_str(c, v, k, cf->monitor_file,
+		    sizeof(cf->monitor_file)));
+	if (strncmp(k, "bmp_", 4) == 0)
+		return (bmp_key(c, k, v, cf));
 	if (strcmp(k, "peers") == 0)
 		return (parse_peers(c, cf, v));
 	if (strcmp(k, "dynamic_peers") == 0)
 		return (parse_dynamic(c, cf, v));
-	cerr(c, v, "unknown key \"%s\"", k);
+	cerr(c, c->key, "unknown key \"%s\"", k);
 	return (-1);
 }
 
@@ -535,6 +690,14 @@ conf_defaults(struct conf *c)
 	c->log_level = LOG_LVL_INFO;
 	c->history_max_events = 10000000;
 	c->history_max_age = 7 * 86400;
+	/* BMP: routers on this machine only, on the port they default to. */
+	addr_parse("127.0.0.1", &c->bmp_listen[0]);
+	addr_parse("::1", &c->bmp_listen[1]);
+	c->n_bmp_listen = 2;
+	c->bmp_port = 1790;
+	prefix_parse("127.0.0.0/8", &c->bmp_allow[0]);
+	prefix_parse("::1/128", &c->bmp_allow[1]);
+	c->n_bmp_allow = 2;
 }
 
 /*
@@ -657,6 +820,30 @@ conf_peer_find(const struct conf *c, const struct addr *a)
 	return (NULL);
 }
 
+/* The BMP station's keys, in the form bmp_key() reads. */
+static void
+conf_print_bmp(FILE *f, const struct conf *c)
+{
+	char		ab[ADDR_STRLEN], pb[PREFIX_STRLEN];
+	unsigned	j;
+
+	fprintf(f, "bmp_listen:%s\n", c->n_bmp_listen == 0 ? " []" : "");
+	for (j = 0; j < c->n_bmp_listen; j++)
+		fprintf(f, "  - \"%s\"\n", addr_fmt(&c->bmp_listen[j], ab,
+		    sizeof(ab)));
+	fprintf(f, "bmp_port: %u\nbmp_allow:%s\n", c->bmp_port,
+	    c->n_bmp_allow == 0 ? " []" : "");
+	for (j = 0; j < c->n_bmp_allow; j++)
+		fprintf(f, "  - \"%s\"\n", prefix_fmt(&c->bmp_allow[j], pb,
+		    sizeof(pb)));
+	if (c->n_bmp_connect > 0)
+		fprintf(f, "bmp_connect:\n");
+	for (j = 0; j < c->n_bmp_connect; j++)
+		fprintf(f, "  - address: \"%s\"\n    port: %u\n    retry: %u\n",
+		    addr_fmt(&c->bmp_connect[j].addr, ab, sizeof(ab)),
+		    c->bmp_connect[j].port, c->bmp_connect[j].retry);
+}
+
 void
 conf_print(FILE *f, const struct conf *c)
 {
@@ -674,10 +861,20 @@ conf_print(FILE *f, const struct conf *c)
 		    sizeof(ab)));
 	fprintf(f, "bgp_port: %u\nhttp_listen: \"%s\"\n", c->bgp_port,
 	    c->http_listen);
+	fprintf(f, "log_level: %s\n", c->log_level >= LOG_LVL_DEBUG ? "debug" :
+	    c->log_level >= LOG_LVL_INFO ? "info" : c->log_level >=
+	    LOG_LVL_WARN ? "warning" : "error");
 	fprintf(f, "history_max_events: %llu\nhistory_max_age: %llu\n",
 	    (unsigned long long)c->history_max_events,
 	    (unsigned long long)c->history_max_age);
-	fprintf(f, "peers:\n");
+	if (c->mmdb_asn[0])
+		fprintf(f, "geoip_asn: \"%s\"\n", c->mmdb_asn);
+	if (c->mmdb_country[0])
+		fprintf(f, "geoip_country: \"%s\"\n", c->mmdb_country);
+	if (c->monitor_file[0])
+		fprintf(f, "monitor_file: \"%s\"\n", c->monitor_file);
+	conf_print_bmp(f, c);
+	fprintf(f, "peers:%s\n", c->n_peers == 0 ? " []" : "");
 	for (i = 0; i < c->n_peers; i++) {
 		const struct conf_peer *p = &c->peers[i];
 
@@ -696,8 +893,39 @@ conf_print(FILE *f, const struct conf *c)
 			fprintf(f, "    max_prefix: %u\n"
 			    "    max_prefix_action: %s\n", p->max_prefix,
 			    maxpfx_action_name(p->max_prefix_action));
+		if (p->max_prefix && p->max_prefix_action == MAXPFX_RESTART)
+			fprintf(f, "    max_prefix_restart: %u\n",
+			    p->max_prefix_restart);
+		if (!p->passive)
+			fprintf(f, "    port: %u\n    connect_retry: %u\n",
+			    p->port, p->connect_retry);
+		if (p->ttl)
+			fprintf(f, "    ttl: %u\n", p->ttl);
+		if (p->local_addr.afi != 0)
+			fprintf(f, "    local_address: \"%s\"\n",
+			    addr_fmt(&p->local_addr, ab, sizeof(ab)));
 	}
-	for (i = 0; i < c->n_dynamic; i++)
-		fprintf(f, "dynamic_peers:\n  - prefix: \"%s\"\n",
-		    prefix_fmt(&c->dynamic[i].range, pb, sizeof(pb)));
+	if (c->n_dynamic > 0)
+		fprintf(f, "dynamic_peers:\n");
+	for (i = 0; i < c->n_dynamic; i++) {
+		const struct conf_dynamic *d = &c->dynamic[i];
+
+		fprintf(f, "  - prefix: \"%s\"\n",
+		    prefix_fmt(&d->range, pb, sizeof(pb)));
+		if (d->any_as)
+			fprintf(f, "    remote_as: any\n");
+		else {
+			fprintf(f, "    remote_as: [");
+			for (j = 0; j < d->n_asns; j++)
+				fprintf(f, "%s%u", j ? ", " : "", d->asns[j]);
+			fprintf(f, "]\n");
+		}
+		if (d->description[0])
+			fprintf(f, "    description: \"%s\"\n",
+			    d->description);
+		if (d->password[0])
+			fprintf(f, "    password: \"(set)\"\n");
+		fprintf(f, "    hold_time: %u\n    add_path: %s\n",
+		    d->hold_time, d->add_path ? "true" : "false");
+	}
 }

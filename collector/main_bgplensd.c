@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alert.h"
+#include "bmp.h"
 #include "conf.h"
 #include "evloop.h"
 #include "lg.h"
@@ -30,6 +32,8 @@ struct daemon {
 	struct evloop	*loop;
 	struct rib	*rib;
 	struct bgpd	*bgpd;
+	struct bmp_station *bmp;
+	struct alert_daemon *alerts;
 	struct lg	*lg;
 	struct conf	 conf;
 	const char	*conf_path;
@@ -37,6 +41,7 @@ struct daemon {
 	struct ev_timer	 hk_t;
 	int		 sigfd;
 	bool		 quit;
+	bool		 debug;		/* -d: debug logs whatever the file says */
 };
 
 static void
@@ -55,9 +60,11 @@ reload(struct daemon *dm)
 		return;
 	}
 	bgpd_reconfigure(dm->bgpd, &nc);
-	log_setlevel(nc.log_level);
+	bmp_station_reconfigure(dm->bmp, &nc);
+	log_setlevel(dm->debug ? LOG_LVL_DEBUG : nc.log_level);
 	conf_free(&dm->conf);
 	dm->conf = nc;
+	alert_daemon_reload(dm->alerts, &dm->conf);
 }
 
 static void
@@ -196,6 +203,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "bgplensd: out of memory\n");
 		return (1);
 	}
+	if (check && alert_daemon_check(&dm.conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "bgplensd: %s\n", err);
+		conf_free(&dm.conf);
+		return (1);
+	}
 	if (check) {
 		if (verbose)
 			conf_print(stdout, &dm.conf);
@@ -203,6 +215,7 @@ main(int argc, char **argv)
 		conf_free(&dm.conf);
 		return (0);
 	}
+	dm.debug = debug;
 	log_setlevel(debug ? LOG_LVL_DEBUG : dm.conf.log_level);
 	if (mkdir_p(dm.conf.data_dir) == -1)
 		log_warn("data directory %s", dm.conf.data_dir);
@@ -212,8 +225,10 @@ main(int argc, char **argv)
 	rc.history_max_age_s = dm.conf.history_max_age;
 	rc.local_as = dm.conf.local_as;
 	if ((dm.loop = evloop_new()) == NULL || (dm.rib = rib_new(&rc)) == NULL ||
-	    (dm.bgpd = bgpd_new(&dm.conf, dm.loop, dm.rib)) == NULL)
+	    (dm.bgpd = bgpd_new(&dm.conf, dm.loop, dm.rib)) == NULL ||
+	    (dm.bmp = bmp_station_new(&dm.conf, dm.loop, dm.rib)) == NULL)
 		fatal("startup");
+	dm.alerts = alert_daemon_start(&dm.conf, dm.rib, dm.loop);
 
 	/* Signals arrive as reads on a descriptor, inside the loop. */
 	sigemptyset(&mask);
@@ -231,9 +246,15 @@ main(int argc, char **argv)
 		log_warnx("no BGP listener could be opened (port %u needs "
 		    "root, or another daemon holds it); active peers still "
 		    "connect out", dm.conf.bgp_port);
+	/* No update log here yet: bmp_station_set_archive() is the hook. */
+	if (bmp_station_start(dm.bmp) == -1)
+		log_warnx("no BMP listener could be opened (port %u held by "
+		    "another daemon?); bmp_connect routers are still dialled",
+		    dm.conf.bmp_port);
 	memset(&lc, 0, sizeof(lc));
 	lc.conf = &dm.conf;
 	lc.rib = dm.rib;
+	lc.alerts = alert_daemon_engine(dm.alerts);
 	lc.bgpd = dm.bgpd;
 	lc.web_root = web != NULL ? web : default_web_root(argv[0]);
 	lc.started_us = ev_wall_us();
@@ -249,10 +270,14 @@ main(int argc, char **argv)
 		if (evloop_run_once(dm.loop, 1000) == -1)
 			fatal("event loop");
 
+	alert_daemon_detach(dm.alerts);
 	bgpd_shutdown(dm.bgpd);
+	bmp_station_shutdown(dm.bmp);
 	evloop_run_once(dm.loop, 0);	/* run the deferred frees */
 	lg_stop(dm.lg);
+	alert_daemon_free(dm.alerts);
 	bgpd_free(dm.bgpd);
+	bmp_station_free(dm.bmp);
 	rib_free(dm.rib);
 	ev_io_stop(dm.loop, &dm.sig_io);
 	close(dm.sigfd);

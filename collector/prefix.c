@@ -136,7 +136,8 @@ prefix_covers(const struct prefix *p, const struct prefix *q)
 {
 	unsigned full, rest;
 
-	if (p->afi != q->afi || p->len > q->len)
+	if (p->afi != q->afi || p->len > q->len ||
+	    q->len > afi_bits(q->afi))
 		return (false);
 	full = p->len / 8;
 	rest = p->len % 8;

@@ -44,6 +44,21 @@
 #define RBUF_SIZE	(2 * BGP_EXT_MAX_LEN + 64)
 #define WBUF_MAX	(256 * 1024)
 #define OPEN_HOLD_S	240		/* RFC 4271 8.2.2: "large" */
+/*
+ * RFC 4724 4.2: how long stale routes may wait for End-of-RIB once the
+ * session is back (the "stale path" bound the RFC allows; 360 s is what
+ * the common implementations use).
+ */
+#define GR_STALE_S	360
+
+#define GR_AFI_V4	0x01
+#define GR_AFI_V6	0x02
+
+static uint8_t
+gr_afi_bit(uint16_t afi)
+{
+	return (afi == AFI_IPV4 ? GR_AFI_V4 : afi == AFI_IPV6 ? GR_AFI_V6 : 0);
+}
 
 struct peer;
 
@@ -83,7 +98,8 @@ struct peer {
 	struct bgp_neg	 neg;
 	bool		 gr_ok;		/* peer negotiated graceful restart */
 	uint16_t	 gr_time;
-	bool		 stale;		/* routes kept stale, awaiting EoR */
+	uint8_t		 gr_afis;	/* GR_AFI_*: in its GR capability */
+	uint8_t		 stale_afis;	/* GR_AFI_*: kept, awaiting EoR */
 	bool		 maxpfx_over;
 	uint32_t	 bgp_id;
 	uint16_t	 hold;
@@ -466,6 +482,34 @@ peer_set_state(struct peer *p, enum peer_state s)
 	p->state_since_us = ev_wall_us();
 }
 
+/* Withdraw the stale routes of the families in mask; returns how many. */
+static uint64_t
+peer_sweep_stale(struct peer *p, uint8_t mask)
+{
+	struct bgpd	*d = p->d;
+	uint64_t	 n = 0;
+
+	mask &= p->stale_afis;
+	if (mask == 0 || !p->has_src)
+		return (0);
+	rib_enter(d);
+	if (mask & GR_AFI_V4)
+		n += rib_source_sweep_stale(d->rib, p->src, AFI_IPV4,
+		    ev_wall_us());
+	if (mask & GR_AFI_V6)
+		n += rib_source_sweep_stale(d->rib, p->src, AFI_IPV6,
+		    ev_wall_us());
+	rib_leave(d);
+	p->stale_afis &= (uint8_t)~mask;
+	if (p->stale_afis == 0)
+		ev_timer_stop(d->loop, &p->gr_t);
+	return (n);
+}
+
+/*
+ * The restart time ran out before the session came back, or the stale
+ * path bound ran out before End-of-RIB: what is still stale goes.
+ */
 static void
 gr_expire_cb(struct ev_timer *t)
 {
@@ -474,47 +518,68 @@ gr_expire_cb(struct ev_timer *t)
 	uint64_t	 n;
 
 	pthread_mutex_lock(&d->lock);
-	rib_enter(d);
-	n = rib_source_sweep_stale(d->rib, p->src, AFI_IPV4, ev_wall_us()) +
-	    rib_source_sweep_stale(d->rib, p->src, AFI_IPV6, ev_wall_us());
-	rib_leave(d);
-	p->stale = false;
-	log_info("%s: graceful restart time over, %llu stale routes withdrawn",
-	    peer_name(p), (unsigned long long)n);
+	n = peer_sweep_stale(p, GR_AFI_V4 | GR_AFI_V6);
+	log_info("%s: graceful restart: %s, %llu stale routes withdrawn",
+	    peer_name(p), p->state == PS_ESTABLISHED ? "no End-of-RIB in time" :
+	    "restart time over", (unsigned long long)n);
 	pthread_mutex_unlock(&d->lock);
 }
 
 /*
- * Leave Established: RFC 4724 keeps the routes (stale) when the peer can
- * restart gracefully and the session ended without a NOTIFICATION;
- * otherwise they are withdrawn.
+ * Leave Established.  RFC 4724 4.2: when the session ends without a
+ * NOTIFICATION and the peer's Graceful Restart capability listed address
+ * families, the routes of those families are kept, marked stale, for the
+ * restart time it announced; the others are withdrawn at once (a
+ * capability listing no family only says the peer is restart-aware).
  */
 static void
 peer_session_down(struct peer *p, bool graceful)
 {
 	struct bgpd	*d = p->d;
-	uint64_t	 n, now = ev_wall_us();
+	uint64_t	 n = 0, kept = 0, now = ev_wall_us();
+	uint8_t		 keep;
 
 	p->c.flaps++;
 	if (!p->has_src)
 		return;
+	keep = graceful && p->gr_ok && p->gr_time > 0 ? p->gr_afis : 0;
 	rib_enter(d);
-	if (graceful && p->gr_ok && p->gr_time > 0) {
-		n = rib_source_mark_stale(d->rib, p->src, AFI_IPV4) +
-		    rib_source_mark_stale(d->rib, p->src, AFI_IPV6);
-		p->stale = true;
+	if (keep == 0) {
+		n = rib_source_flush(d->rib, p->src, now);
+		p->stale_afis = 0;
+		ev_timer_stop(d->loop, &p->gr_t);
+	} else {
+		/*
+		 * Routes already stale from an earlier restart stay stale:
+		 * marking again is harmless.  A family not kept is marked
+		 * and swept, which withdraws it alone.
+		 */
+		if (keep & GR_AFI_V4)
+			kept += rib_source_mark_stale(d->rib, p->src,
+			    AFI_IPV4);
+		if (keep & GR_AFI_V6)
+			kept += rib_source_mark_stale(d->rib, p->src,
+			    AFI_IPV6);
+		if (!(keep & GR_AFI_V4)) {
+			rib_source_mark_stale(d->rib, p->src, AFI_IPV4);
+			n += rib_source_sweep_stale(d->rib, p->src, AFI_IPV4,
+			    now);
+		}
+		if (!(keep & GR_AFI_V6)) {
+			rib_source_mark_stale(d->rib, p->src, AFI_IPV6);
+			n += rib_source_sweep_stale(d->rib, p->src, AFI_IPV6,
+			    now);
+		}
+		p->stale_afis = keep;
 		ev_timer_start(d->loop, &p->gr_t, p->gr_time * 1000u);
 		log_info("%s: graceful restart, %llu routes kept stale for "
-		    "%u s", peer_name(p), (unsigned long long)n, p->gr_time);
-	} else {
-		ev_timer_stop(d->loop, &p->gr_t);
-		n = rib_source_flush(d->rib, p->src, now);
-		p->stale = false;
-		if (n > 0)
-			log_info("%s: %llu routes withdrawn", peer_name(p),
-			    (unsigned long long)n);
+		    "%u s", peer_name(p), (unsigned long long)kept,
+		    p->gr_time);
 	}
 	rib_leave(d);
+	if (n > 0)
+		log_info("%s: %llu routes withdrawn", peer_name(p),
+		    (unsigned long long)n);
 }
 
 static void
@@ -611,9 +676,15 @@ describe_caps(struct peer *p, const struct bgp_open *r)
 	if (r->n_mp == 0)
 		log_info("%s: no multiprotocol capability: IPv4 unicast only",
 		    peer_name(p));
-	if (p->conf.add_path && p->neg.addpath == 0 && r->n_addpath > 0)
-		log_info("%s: ADD-PATH offered by both, but not send/receive "
-		    "in matching directions", peer_name(p));
+	/* Worth a line only if the peer would send and we did not take it. */
+	for (i = 0; i < r->n_addpath && p->neg.addpath == 0; i++)
+		if (r->addpath[i].flags & ADDPATH_SEND) {
+			log_info("%s: peer offers to send ADD-PATH (%s), not "
+			    "negotiated: add_path is off for it", peer_name(p),
+			    afisafi_name(r->addpath[i].afi,
+			    r->addpath[i].safi));
+			break;
+		}
 }
 
 /* RFC 4271 6.8: which of two connections survives. */
@@ -694,11 +765,28 @@ handle_open(struct conn *c, struct rd *body)
 	return (0);
 }
 
+/* The GR_AFI_* bits of the families a Graceful Restart capability lists. */
+static uint8_t
+gr_afis_of(const struct bgp_open *o)
+{
+	uint8_t	m = 0;
+	int	i;
+
+	if (!o->has_gr)
+		return (0);
+	for (i = 0; i < o->n_gr; i++)
+		if (o->gr[i].safi == SAFI_UNICAST)
+			m |= gr_afi_bit(o->gr[i].afi);
+	return (m);
+}
+
 static void
 peer_established(struct peer *p, struct conn *c)
 {
 	struct bgpd		*d = p->d;
 	struct rib_source	 s;
+	uint16_t		 old_src = p->has_src ? p->src : RIB_NO_SOURCE;
+	uint8_t			 gone;
 
 	c->state = PS_ESTABLISHED;
 	p->hold = c->hold;
@@ -710,21 +798,44 @@ peer_established(struct peer *p, struct conn *c)
 	s.table = RIB_TBL_PEER;
 	s.ibgp = s.peer_as == d->conf.local_as;
 	snprintf(s.name, sizeof(s.name), "%s", p->conf.description);
+	/*
+	 * A source is the peer's address and AS: a dynamic neighbour that
+	 * comes back with another AS is another source, and what the old
+	 * one kept stale will not be refreshed by this session.
+	 */
+	if (p->stale_afis != 0 && old_src != RIB_NO_SOURCE) {
+		rib_enter(d);
+		if (rib_source_find_or_add(d->rib, &s) != old_src)
+			peer_sweep_stale(p, p->stale_afis);
+		rib_leave(d);
+	}
 	rib_enter(d);
 	p->src = rib_source_find_or_add(d->rib, &s);
 	p->has_src = p->src != RIB_NO_SOURCE;
+	if (p->has_src)
+		rib_source_set_addpath(d->rib, p->src, p->neg.addpath != 0);
 	rib_leave(d);
 	p->gr_ok = c->remote.has_gr;
 	p->gr_time = c->remote.gr_time;
-	/* Stale routes wait for End-of-RIB, unless GR is gone. */
-	if (p->stale && !p->gr_ok) {
-		rib_enter(d);
-		rib_source_sweep_stale(d->rib, p->src, AFI_IPV4, ev_wall_us());
-		rib_source_sweep_stale(d->rib, p->src, AFI_IPV6, ev_wall_us());
-		rib_leave(d);
-		p->stale = false;
-	}
-	ev_timer_stop(d->loop, &p->gr_t);
+	p->gr_afis = gr_afis_of(&c->remote);
+	/*
+	 * RFC 4724 4.2: stale routes of a family the new capability does not
+	 * list go at once; the others wait for that family's End-of-RIB,
+	 * bounded by GR_STALE_S.  (The Forwarding State bit is not asked
+	 * for: a collector forwards nothing, and what it shows is labelled
+	 * stale until refreshed.)
+	 */
+	if (p->stale_afis != 0) {
+		gone = (uint8_t)(p->stale_afis & ~p->gr_afis);
+		if (gone != 0)
+			log_info("%s: graceful restart: %llu stale routes "
+			    "withdrawn (family no longer in the capability)",
+			    peer_name(p), (unsigned long long)
+			    peer_sweep_stale(p, gone));
+		if (p->stale_afis != 0)
+			ev_timer_start(d->loop, &p->gr_t, GR_STALE_S * 1000u);
+	} else
+		ev_timer_stop(d->loop, &p->gr_t);
 	p->maxpfx_over = false;
 	peer_update_state(p);
 	log_info("%s: established (%s), hold time %u s", peer_name(p),
@@ -769,9 +880,13 @@ check_max_prefix(struct peer *p, struct conn *c)
 	}
 	if (p->conf.max_prefix_action == MAXPFX_WARN)
 		return;
-	/* RFC 4486 4: AFI, SAFI and the limit ride along. */
+	/*
+	 * RFC 4486 4: AFI, SAFI and the limit ride along.  The limit is on
+	 * both families together; name the one holding most of the routes.
+	 */
 	data[0] = 0;
-	data[1] = AFI_IPV4;
+	data[1] = rib_source_routes(d->rib, p->src, AFI_IPV6) >
+	    rib_source_routes(d->rib, p->src, AFI_IPV4) ? AFI_IPV6 : AFI_IPV4;
 	data[2] = SAFI_UNICAST;
 	data[3] = (uint8_t)(p->conf.max_prefix >> 24);
 	data[4] = (uint8_t)(p->conf.max_prefix >> 16);
@@ -828,9 +943,9 @@ handle_update(struct conn *c, const uint8_t *body, size_t len)
 		rib_apply_update(d->rib, p->src, u, &p->neg, ev_wall_us(), &st);
 	p->c.announced += st.announced;
 	p->c.withdrawn += st.withdrawn + st.treat_as_withdraw;
-	if (u->eor && p->stale && p->has_src) {
-		uint64_t n = rib_source_sweep_stale(d->rib, p->src,
-		    (uint8_t)u->eor_afi, ev_wall_us());
+	if (u->eor && u->eor_safi == SAFI_UNICAST &&
+	    (p->stale_afis & gr_afi_bit(u->eor_afi))) {
+		uint64_t n = peer_sweep_stale(p, gr_afi_bit(u->eor_afi));
 
 		log_info("%s: End-of-RIB %s, %llu stale routes withdrawn",
 		    peer_name(p), afisafi_name(u->eor_afi, u->eor_safi),
@@ -897,9 +1012,14 @@ conn_process(struct conn *c)
 	uint16_t	 len;
 	bool		 locked = false;
 
-	max = p->neg.ext_msg && c->state == PS_ESTABLISHED ? BGP_EXT_MAX_LEN :
-	    BGP_MAX_LEN;
 	while (c->fd != -1 && c->rlen - used >= BGP_HDR_LEN) {
+		/*
+		 * RFC 8654: extended messages once Established.  Decided per
+		 * message: the KEEPALIVE that makes the session Established
+		 * and a large UPDATE often arrive in the same read.
+		 */
+		max = p->neg.ext_msg && c->state == PS_ESTABLISHED ?
+		    BGP_EXT_MAX_LEN : BGP_MAX_LEN;
 		len = be16(c->rbuf + used + 16);
 		if (len >= BGP_HDR_LEN && len <= max && c->rlen - used < len)
 			break;		/* wait for the rest */
@@ -1116,35 +1236,42 @@ peer_find(struct bgpd *d, const struct addr *a)
 	return (NULL);
 }
 
-/* A neighbour inside a dynamic range: a peer made on first contact. */
-static struct peer *
-peer_dynamic(struct bgpd *d, const struct addr *a)
+/* The dynamic range of a configuration that covers an address, or NULL. */
+static const struct conf_dynamic *
+dynamic_find(const struct conf *cf, const struct addr *a)
 {
-	struct conf_peer	 cp;
-	struct prefix		 host;
-	size_t			 i;
+	struct prefix	host;
+	size_t		i;
 
 	host.afi = a->afi;
 	host.len = (uint8_t)afi_bits(a->afi);
 	memcpy(host.b, a->b, sizeof(host.b));
-	for (i = 0; i < d->conf.n_dynamic; i++) {
-		const struct conf_dynamic *dy = &d->conf.dynamic[i];
-
-		if (!prefix_covers(&dy->range, &host))
-			continue;
-		memset(&cp, 0, sizeof(cp));
-		cp.addr = *a;
-		cp.remote_as = dy->asns[0];
-		cp.hold_time = dy->hold_time;
-		cp.add_path = dy->add_path;
-		cp.passive = true;
-		cp.port = 179;
-		cp.connect_retry = 30;
-		snprintf(cp.description, sizeof(cp.description), "%s",
-		    dy->description);
-		return (peer_new(d, &cp, true));
-	}
+	for (i = 0; i < cf->n_dynamic; i++)
+		if (prefix_covers(&cf->dynamic[i].range, &host))
+			return (&cf->dynamic[i]);
 	return (NULL);
+}
+
+/* A neighbour inside a dynamic range: a peer made on first contact. */
+static struct peer *
+peer_dynamic(struct bgpd *d, const struct addr *a)
+{
+	const struct conf_dynamic	*dy;
+	struct conf_peer		 cp;
+
+	if ((dy = dynamic_find(&d->conf, a)) == NULL)
+		return (NULL);
+	memset(&cp, 0, sizeof(cp));
+	cp.addr = *a;
+	cp.remote_as = dy->asns[0];
+	cp.hold_time = dy->hold_time;
+	cp.add_path = dy->add_path;
+	cp.passive = true;
+	cp.port = 179;
+	cp.connect_retry = 30;
+	snprintf(cp.description, sizeof(cp.description), "%s",
+	    dy->description);
+	return (peer_new(d, &cp, true));
 }
 
 static void
@@ -1341,6 +1468,58 @@ peer_conf_material(const struct conf_peer *a, const struct conf_peer *b)
 	    addr_cmp(&a->local_addr, &b->local_addr) != 0);
 }
 
+/*
+ * Keys of the running configuration that the new one no longer has: a
+ * peer removed or left without a password, a dynamic range removed or
+ * left without one.  keys_install() only ever adds or replaces keys, so
+ * without this a speaker whose password was taken out of the file could
+ * never connect again (the kernel would still drop its unsigned SYNs).
+ */
+static void
+keys_remove_stale(struct bgpd *d, const struct conf *ncf)
+{
+	const struct conf	*ocf = &d->conf;
+	const struct conf_peer	*np;
+	struct addr		 a;
+	size_t			 i, j;
+	bool			 keep;
+
+	for (i = 0; i < ocf->n_peers; i++) {
+		if (ocf->peers[i].password[0] == '\0')
+			continue;
+		np = conf_peer_find(ncf, &ocf->peers[i].addr);
+		if (np == NULL || np->password[0] == '\0')
+			listeners_md5(d, &ocf->peers[i].addr, (uint8_t)
+			    afi_bits(ocf->peers[i].addr.afi), "");
+	}
+	for (i = 0; i < ocf->n_dynamic; i++) {
+		const struct conf_dynamic *od = &ocf->dynamic[i];
+
+		if (od->password[0] == '\0')
+			continue;
+		keep = false;
+		for (j = 0; j < ncf->n_dynamic && !keep; j++)
+			keep = ncf->dynamic[j].password[0] != '\0' &&
+			    prefix_cmp(&ncf->dynamic[j].range, &od->range) == 0;
+		if (!keep) {
+			addr_set_bytes(&a, od->range.afi, od->range.b);
+			listeners_md5(d, &a, od->range.len, "");
+		}
+	}
+}
+
+/* Settings of a dynamic range whose change needs new sessions. */
+static bool
+dynamic_conf_material(const struct conf_dynamic *a,
+    const struct conf_dynamic *b)
+{
+	return (a == NULL || b == NULL || a->hold_time != b->hold_time ||
+	    a->add_path != b->add_path || a->any_as != b->any_as ||
+	    a->n_asns != b->n_asns || memcmp(a->asns, b->asns,
+	    a->n_asns * sizeof(a->asns[0])) != 0 ||
+	    strcmp(a->password, b->password) != 0);
+}
+
 int
 bgpd_reconfigure(struct bgpd *d, const struct conf *ncf)
 {
@@ -1349,17 +1528,38 @@ bgpd_reconfigure(struct bgpd *d, const struct conf *ncf)
 	unsigned	 added = 0, removed = 0, changed = 0;
 
 	pthread_mutex_lock(&d->lock);
+	if (ncf->local_as != d->conf.local_as ||
+	    ncf->router_id != d->conf.router_id)
+		log_warnx("local_as or router_id changed: established sessions "
+		    "keep the old values until they restart");
+	if (ncf->bgp_port != d->conf.bgp_port ||
+	    ncf->n_listen != d->conf.n_listen ||
+	    memcmp(ncf->listen, d->conf.listen, sizeof(ncf->listen)) != 0)
+		log_warnx("bgp_listen and bgp_port take effect at restart");
+	keys_remove_stale(d, ncf);
 	/* Removed peers, or changed ones that need a new session. */
 	for (p = d->peers; p != NULL; p = next) {
 		const struct conf_peer *cp = conf_peer_find(ncf, &p->conf.addr);
 
 		next = p->next;
-		if (p->dynamic)
+		if (p->dynamic) {
+			/*
+			 * A dynamic neighbour goes when it is now listed on
+			 * its own, or its range went or changed; it comes
+			 * back on its next connection, under the new rules.
+			 */
+			if (cp != NULL || dynamic_conf_material(dynamic_find(
+			    &d->conf, &p->conf.addr), dynamic_find(ncf,
+			    &p->conf.addr))) {
+				peer_remove(p, cp != NULL ?
+				    ERR_CEASE_CONF_CHANGE :
+				    ERR_CEASE_PEER_UNCONF,
+				    "dynamic range changed");
+				removed++;
+			}
 			continue;
+		}
 		if (cp == NULL) {
-			if (p->conf.password[0])
-				listeners_md5(d, &p->conf.addr, (uint8_t)
-				    afi_bits(p->conf.addr.afi), "");
 			peer_remove(p, ERR_CEASE_PEER_UNCONF,
 			    "peer de-configured");
 			removed++;

@@ -53,6 +53,15 @@ struct conf_dynamic {
 };
 
 #define CONF_MAX_LISTEN	8
+#define CONF_MAX_BMP_ALLOW	32
+#define CONF_MAX_BMP_CONNECT	16
+
+/* A router that waits for the BMP station to connect (bmp_connect). */
+struct conf_bmp_connect {
+	struct addr	addr;
+	uint16_t	port;
+	uint32_t	retry;		/* seconds between attempts */
+};
 
 struct conf {
 	char		 file[256];
@@ -68,10 +77,19 @@ struct conf {
 	uint64_t	 history_max_age;	/* seconds */
 	char		 mmdb_asn[256];
 	char		 mmdb_country[256];
+	char		 monitor_file[512];	/* detection, docs/detection.md */
 	struct conf_peer *peers;
 	size_t		 n_peers;
 	struct conf_dynamic *dynamic;
 	size_t		 n_dynamic;
+	/* BMP station (bmp/station.c): listeners, allowed routers, dials. */
+	struct addr	 bmp_listen[CONF_MAX_LISTEN];
+	unsigned	 n_bmp_listen;
+	uint16_t	 bmp_port;
+	struct prefix	 bmp_allow[CONF_MAX_BMP_ALLOW];
+	unsigned	 n_bmp_allow;
+	struct conf_bmp_connect bmp_connect[CONF_MAX_BMP_CONNECT];
+	unsigned	 n_bmp_connect;
 };
 
 /* Safe defaults: loopback listeners, data under ./bgplens-data. */

@@ -18,13 +18,14 @@ BUILD_PKGS="build-essential clang libclang-rt-14-dev pkg-config libmicrohttpd-de
 libbz2-dev zlib1g-dev libmaxminddb-dev libcmocka-dev libyaml-dev
 libcurl4-openssl-dev libssl-dev"
 
-# Tests and benchmarks: reference decoders, real BGP speakers and BMP senders,
+# Tests and benchmarks: reference decoders, real BGP speakers and BMP senders
+# (and pmacct's pmbmpd, a BMP station to compare with),
 # load and timing tools, and a headless browser for the web UI.
 TOOL_PKGS="bgpdump tshark bird2 frr gobgpd exabgp socat wrk hyperfine iproute2
-procps time python3 nodejs npm chromium fonts-liberation"
+procps time python3 nodejs npm chromium fonts-liberation pmacct"
 
 # System services these packages ship; they must not run.
-SERVICES="frr bird exabgp gobgpd"
+SERVICES="frr bird exabgp gobgpd pmacctd nfacctd sfacctd uacctd pmbmpd pmbgpd pmtelemetryd"
 
 say() { printf 'deps: %s\n' "$*"; }
 
