@@ -80,6 +80,7 @@ struct mrt_in {
 	uint32_t	 cur_ts;
 	bool		 bad_streak;	/* records since good_end were bad */
 	uint64_t	 good_end;	/* offset after the last good record */
+	uint64_t	 scan_floor;	/* a rescan starts no lower than this */
 	uint32_t	 good_ts;
 	bool		 have_ts;
 	uint64_t	 skipped;
@@ -708,6 +709,12 @@ in_resync(struct mrt_in *in, size_t from, uint64_t start)
 			break;
 		in->pos++;
 	}
+	/*
+	 * The chain found here may itself turn out bad; the next rescan
+	 * must then look past it, or it would find the same chain again
+	 * and hand out the same records for ever.
+	 */
+	in->scan_floor = in->base + in->pos + 1;
 	in->skipped += in->base + in->pos - start;
 	return (in->base + in->pos - start);
 }
@@ -755,6 +762,9 @@ in_bad_header(struct mrt_in *in, const struct hdr *h, uint64_t off)
 	    in->good_end < off) {
 		from = (size_t)(in->good_end - in->base) + 1;
 		start = in->good_end;
+		if (in->scan_floor > in->good_end + 1 &&
+		    in->scan_floor <= off)
+			from = (size_t)(in->scan_floor - in->base);
 	}
 	skipped = in_resync(in, from, start);
 	n = snprintf(in->err, sizeof(in->err), "corrupt record header "
