@@ -104,13 +104,19 @@ need_base() {
 	[ -x "$BGPLENSD" ] || skip "$BGPLENSD is not built (make)"
 }
 
-# A TCP port in 20000..59999 that nothing listens on.
+# A TCP port that nothing uses, below the kernel's ephemeral range (from
+# /proc/sys/net/ipv4/ip_local_port_range) so that no outgoing connection
+# can take it between this pick and the bind; never one this script has
+# already handed out (kept in $T/.ports: each call runs in a subshell).
 free_port() {
-	local p n
-	for ((n = 0; n < 100; n++)); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] &&
-			[ -z "$(ss -Htn "sport = :$p" 2>/dev/null)" ]; then
+	local p n lo=32768
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	[ "$lo" -gt 21024 ] 2>/dev/null || lo=32768
+	for ((n = 0; n < 200; n++)); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % (lo - 20000)))
+		grep -qx "$p" "$T/.ports" 2>/dev/null && continue
+		if [ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ]; then
+			echo "$p" >>"$T/.ports"
 			echo "$p"
 			return 0
 		fi
@@ -227,14 +233,29 @@ EOF
 	} >"$T/bgplensd.yaml"
 }
 
+_bgplensd_launch() {
+	"$BGPLENSD" -c "$T/bgplensd.yaml" >>"$T/bgplensd.log" 2>&1 &
+	DPID=$!
+	track "$DPID"
+}
+
 # bgplensd_start [PEERS_YAML]: start the daemon, wait for its API.
 bgplensd_start() {
 	[ -n "$BGP_PORT" ] || BGP_PORT=$(free_port) || fail "no free port"
 	[ -n "$HTTP_PORT" ] || HTTP_PORT=$(free_port) || fail "no free port"
 	bgplensd_conf "${1:-}"
-	"$BGPLENSD" -c "$T/bgplensd.yaml" >>"$T/bgplensd.log" 2>&1 &
-	DPID=$!
-	track "$DPID"
+	_bgplensd_launch
+	# A port taken by someone else after the pick (another program on
+	# the machine): the looking glass says so; try once more elsewhere.
+	if ! wait_until 10 api /api/v1/status &&
+		grep -q "looking glass on .*:$HTTP_PORT: Address already in use" "$T/bgplensd.log"; then
+		say "http port $HTTP_PORT was taken; restarting on another"
+		kill -TERM "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+		HTTP_PORT=$(free_port) || fail "no free port"
+		bgplensd_conf "${1:-}"
+		_bgplensd_launch
+	fi
 	wait_until 10 api /api/v1/status ||
 		fail "bgplensd did not answer on http port $HTTP_PORT"
 	say "bgplensd pid $DPID, BGP port $BGP_PORT, HTTP port $HTTP_PORT"

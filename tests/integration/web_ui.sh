@@ -76,14 +76,15 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
-# A TCP port nobody listens on, from a random start.
+# A TCP port nobody listens on, from a random start, below the
+# ephemeral range (32768 up) so no outgoing connection takes it meanwhile.
 port_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 pick_port() {
 	local p i
 	for i in $(seq 1 50); do
-		p=$((20000 + (RANDOM * 7 + $$ + i * 131) % 40000))
+		p=$((20000 + (RANDOM * 7 + $$ + i * 131) % 12000))
 		if port_free "$p" && [ "$p" != "${1:-0}" ]; then
 			echo "$p"
 			return 0
