@@ -597,6 +597,99 @@ bmp_key(struct cctx *c, const char *k, yaml_node_t *v, struct conf *cf)
 	return (-1);
 }
 
+const char *
+archive_comp_name(enum archive_comp k)
+{
+	return (k == ARCHIVE_GZIP ? "gz" : k == ARCHIVE_NONE ? "none" : "bz2");
+}
+
+void
+conf_archive_dir(const struct conf *c, char *buf, size_t len)
+{
+	if (c->archive.dir[0] != '\0')
+		snprintf(buf, len, "%s", c->archive.dir);
+	else
+		snprintf(buf, len, "%s/archive", c->data_dir);
+}
+
+/*
+ * archive: the MRT update log and RIB snapshots.  Periods divide a day so
+ * that files start on the same wall-clock boundaries every day, as
+ * RouteViews' and RIS's do; a minute is the least, the names having no
+ * seconds.
+ */
+static int
+archive_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
+{
+	struct conf_archive	*a = arg;
+	char			 buf[16];
+
+	if (strcmp(k, "enabled") == 0)
+		return (get_bool(c, v, k, &a->enabled));
+	if (strcmp(k, "dir") == 0)
+		return (get_str(c, v, k, a->dir, sizeof(a->dir)));
+	if (strcmp(k, "period") == 0) {
+		if (get_u32(c, v, k, 86400, &a->period) == -1)
+			return (-1);
+		if (a->period < 60 || 86400 % a->period != 0) {
+			cerr(c, v, "archive: period: seconds from 60 to 86400 "
+			    "that divide a day (900, 3600 ...)");
+			return (-1);
+		}
+		return (0);
+	}
+	if (strcmp(k, "flush_ms") == 0) {
+		if (get_u32(c, v, k, 60000, &a->flush_ms) == -1)
+			return (-1);
+		if (a->flush_ms < 10) {
+			cerr(c, v, "archive: flush_ms: from 10 to 60000");
+			return (-1);
+		}
+		return (0);
+	}
+	if (strcmp(k, "compression") == 0) {
+		if (get_str(c, v, k, buf, sizeof(buf)) == -1)
+			return (-1);
+		if (strcmp(buf, "bz2") == 0 || strcmp(buf, "bzip2") == 0)
+			a->comp = ARCHIVE_BZIP2;
+		else if (strcmp(buf, "gz") == 0 || strcmp(buf, "gzip") == 0)
+			a->comp = ARCHIVE_GZIP;
+		else if (strcmp(buf, "none") == 0)
+			a->comp = ARCHIVE_NONE;
+		else {
+			cerr(c, v, "archive: compression: bz2, gz or none");
+			return (-1);
+		}
+		return (0);
+	}
+	if (strcmp(k, "rib_interval") == 0) {
+		if (get_u32(c, v, k, 86400, &a->rib_interval) == -1)
+			return (-1);
+		if (a->rib_interval != 0 && (a->rib_interval < 60 ||
+		    86400 % a->rib_interval != 0)) {
+			cerr(c, v, "archive: rib_interval: 0 (off), or seconds "
+			    "from 60 to 86400 that divide a day");
+			return (-1);
+		}
+		return (0);
+	}
+	if (strcmp(k, "retention_days") == 0)
+		return (get_u32(c, v, k, 36500, &a->retention_days));
+	if (strcmp(k, "max_buffer_mb") == 0) {
+		if (get_u32(c, v, k, 65536, &a->max_buffer_mb) == -1)
+			return (-1);
+		if (a->max_buffer_mb == 0) {
+			cerr(c, v, "archive: max_buffer_mb: from 1 to 65536");
+			return (-1);
+		}
+		return (0);
+	}
+	if (strcmp(k, "warm_start") == 0)
+		return (get_bool(c, v, k, &a->warm_start));
+	cerr(c, c->key, "archive: unknown key \"%s\"", k);
+	return (-1);
+}
+
 static int
 top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 {
@@ -667,6 +760,8 @@ top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 		    sizeof(cf->monitor_file)));
 	if (strncmp(k, "bmp_", 4) == 0)
 		return (bmp_key(c, k, v, cf));
+	if (strcmp(k, "archive") == 0)
+		return (walk_map(c, v, "archive", archive_key, &cf->archive));
 	if (strcmp(k, "peers") == 0)
 		return (parse_peers(c, cf, v));
 	if (strcmp(k, "dynamic_peers") == 0)
@@ -698,6 +793,12 @@ conf_defaults(struct conf *c)
 	prefix_parse("127.0.0.0/8", &c->bmp_allow[0]);
 	prefix_parse("::1/128", &c->bmp_allow[1]);
 	c->n_bmp_allow = 2;
+	c->archive.enabled = true;
+	c->archive.period = 900;
+	c->archive.flush_ms = 1000;
+	c->archive.comp = ARCHIVE_BZIP2;
+	c->archive.rib_interval = 7200;
+	c->archive.max_buffer_mb = 256;
 }
 
 /*
@@ -844,6 +945,21 @@ conf_print_bmp(FILE *f, const struct conf *c)
 		    c->bmp_connect[j].port, c->bmp_connect[j].retry);
 }
 
+static void
+conf_print_archive(FILE *f, const struct conf *c)
+{
+	const struct conf_archive *a = &c->archive;
+
+	fprintf(f, "archive:\n  enabled: %s\n", a->enabled ? "true" : "false");
+	if (a->dir[0])
+		fprintf(f, "  dir: \"%s\"\n", a->dir);
+	fprintf(f, "  period: %u\n  flush_ms: %u\n  compression: %s\n"
+	    "  rib_interval: %u\n  retention_days: %u\n  max_buffer_mb: %u\n"
+	    "  warm_start: %s\n", a->period, a->flush_ms,
+	    archive_comp_name(a->comp), a->rib_interval, a->retention_days,
+	    a->max_buffer_mb, a->warm_start ? "true" : "false");
+}
+
 void
 conf_print(FILE *f, const struct conf *c)
 {
@@ -874,6 +990,7 @@ conf_print(FILE *f, const struct conf *c)
 	if (c->monitor_file[0])
 		fprintf(f, "monitor_file: \"%s\"\n", c->monitor_file);
 	conf_print_bmp(f, c);
+	conf_print_archive(f, c);
 	fprintf(f, "peers:%s\n", c->n_peers == 0 ? " []" : "");
 	for (i = 0; i < c->n_peers; i++) {
 		const struct conf_peer *p = &c->peers[i];

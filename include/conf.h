@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "archive.h"
 #include "prefix.h"
 
 enum maxpfx_action {
@@ -63,6 +64,19 @@ struct conf_bmp_connect {
 	uint32_t	retry;		/* seconds between attempts */
 };
 
+/* The MRT archive (archive: in the file; docs/config.md). */
+struct conf_archive {
+	bool		enabled;
+	char		dir[256];	/* "" = DATA_DIR/archive */
+	uint32_t	period;		/* seconds, divides a day */
+	uint32_t	flush_ms;
+	enum archive_comp comp;
+	uint32_t	rib_interval;	/* seconds, 0 = no snapshots */
+	uint32_t	retention_days;	/* 0 = keep everything */
+	uint32_t	max_buffer_mb;
+	bool		warm_start;
+};
+
 struct conf {
 	char		 file[256];
 	uint32_t	 local_as;
@@ -90,6 +104,7 @@ struct conf {
 	unsigned	 n_bmp_allow;
 	struct conf_bmp_connect bmp_connect[CONF_MAX_BMP_CONNECT];
 	unsigned	 n_bmp_connect;
+	struct conf_archive archive;
 };
 
 /* Safe defaults: loopback listeners, data under ./bgplens-data. */
@@ -105,6 +120,9 @@ void	conf_free(struct conf *);
 /* Print back, normalised (bgplensd --check -v). */
 void	conf_print(FILE *, const struct conf *);
 const char *maxpfx_action_name(enum maxpfx_action);
+const char *archive_comp_name(enum archive_comp);
+/* The archive's directory: archive.dir, else DATA_DIR/archive. */
+void	conf_archive_dir(const struct conf *, char *buf, size_t len);
 /* The configured peer of an address, or NULL. */
 const struct conf_peer *conf_peer_find(const struct conf *,
 	    const struct addr *);

@@ -71,6 +71,8 @@ struct archive {
 	/* writer thread only */
 	struct wr	 back;
 	int		 fd;		/* the open raw file, -1 = none */
+	unsigned	 raw_seq;	/* raw files opened, for unique names */
+	bool		 failing;	/* logged an error, not yet recovered */
 	uint64_t	 period;
 	char		 raw[1024];
 };
@@ -236,32 +238,57 @@ free_final(const struct archive_conf *c, uint64_t period, char *buf,
 	return (-1);
 }
 
+/*
+ * An error is counted every time but logged once until writing works
+ * again: a full disk would otherwise log a line per flush.
+ */
 static void
 set_error(struct archive *a, const char *what, int err)
 {
+	bool first;
+
 	pthread_mutex_lock(&a->mu);
 	a->st.write_errors++;
 	snprintf(a->st.last_error, sizeof(a->st.last_error), "%s: %s", what,
 	    strerror(err));
+	first = !a->failing;
+	a->failing = true;
 	pthread_mutex_unlock(&a->mu);
-	log_warnx("MRT archive: %s: %s; records are dropped until it can "
-	    "write again", what, strerror(err));
+	if (first)
+		log_warnx("MRT archive: %s: %s; records are dropped until it "
+		    "can write again", what, strerror(err));
+}
+
+static void
+set_ok(struct archive *a)
+{
+	bool was;
+
+	pthread_mutex_lock(&a->mu);
+	was = a->failing;
+	a->failing = false;
+	pthread_mutex_unlock(&a->mu);
+	if (was)
+		log_info("MRT archive: writing again");
 }
 
 /*
  * The raw file of a period: hidden beside the final names, unique to this
- * process (a restart within the period writes its own).
+ * process (a restart within the period writes its own) and to this
+ * opening (after a write error the old one may still be being compressed
+ * while the next flush opens another).
  */
 static void
-raw_name(const struct archive_conf *c, uint64_t period, char *buf, size_t len)
+raw_name(const struct archive_conf *c, uint64_t period, unsigned seq,
+    char *buf, size_t len)
 {
 	char		 fin[1024];
 	const char	*slash;
 
 	archive_path(c, "updates", period, 0, fin, sizeof(fin));
 	slash = strrchr(fin, '/');
-	snprintf(buf, len, "%.*s/.%s.%ld.raw", (int)(slash - fin), fin,
-	    slash + 1, (long)getpid());
+	snprintf(buf, len, "%.*s/.%s.%ld.%u.raw", (int)(slash - fin), fin,
+	    slash + 1, (long)getpid(), seq);
 }
 
 /*
@@ -345,6 +372,27 @@ compress_raw(struct archive *a, const char *raw, uint64_t period)
 	return (0);
 }
 
+/*
+ * A raw file that could not be compressed (disk full) is tried again a
+ * few seconds later, at the back of the queue; called with a->mu held.
+ */
+static void
+retry_later(struct archive *a, struct job *j)
+{
+	struct job	**jp;
+	struct timespec	  ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	while (!a->cstop && pthread_cond_timedwait(&a->job_cv, &a->mu,
+	    &ts) == 0 && a->jobs == NULL)
+		;
+	for (jp = &a->jobs; *jp != NULL; jp = &(*jp)->next)
+		;
+	j->next = NULL;
+	*jp = j;
+}
+
 static void *
 compressor_main(void *arg)
 {
@@ -361,11 +409,18 @@ compressor_main(void *arg)
 		a->jobs = j->next;
 		a->n_jobs_running++;
 		pthread_mutex_unlock(&a->mu);
-		compress_raw(a, j->raw, j->period);
-		free(j);
+		if (compress_raw(a, j->raw, j->period) == 0) {
+			set_ok(a);
+			free(j);
+			j = NULL;
+		}
 		pthread_mutex_lock(&a->mu);
 		a->n_jobs_running--;
 		pthread_cond_broadcast(&a->done_cv);
+		if (j != NULL && !a->cstop)
+			retry_later(a, j);
+		else
+			free(j);	/* a stop: the next start recovers it */
 	}
 	pthread_mutex_unlock(&a->mu);
 	return (NULL);
@@ -398,7 +453,7 @@ raw_close(struct archive *a)
 static int
 raw_open(struct archive *a, uint64_t period)
 {
-	raw_name(&a->conf, period, a->raw, sizeof(a->raw));
+	raw_name(&a->conf, period, a->raw_seq++, a->raw, sizeof(a->raw));
 	if (mkdirs_for(a->raw) == -1 || (a->fd = open(a->raw, O_WRONLY |
 	    O_CREAT | O_APPEND | O_CLOEXEC, 0644)) == -1) {
 		a->fd = -1;
@@ -425,15 +480,22 @@ records_dropped(struct archive *a, uint64_t n)
 static void
 raw_write(struct archive *a, const uint8_t *p, size_t len, uint64_t nrec)
 {
-	ssize_t w;
+	ssize_t	w;
+	off_t	start = lseek(a->fd, 0, SEEK_END);
 
 	while (len > 0) {
 		w = write(a->fd, p, len);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1) {
-			/* Disk full or worse: this file ends here. */
+			/*
+			 * Disk full or worse: this file ends here, without
+			 * the part of a run that made it (a torn record in
+			 * the middle of a file would end its reading).
+			 */
 			set_error(a, a->raw, errno);
+			if (start != -1 && ftruncate(a->fd, start) == -1)
+				log_debug("MRT archive: truncate %s", a->raw);
 			records_dropped(a, nrec);
 			raw_close(a);
 			return;
@@ -449,7 +511,7 @@ write_back(struct archive *a)
 {
 	struct rd	 r, body;
 	uint32_t	 ts, len;
-	uint64_t	 period, nrec = 0;
+	uint64_t	 period, nrec = 0, refused = UINT64_MAX;
 	const uint8_t	*run = NULL, *rec;
 	size_t		 runlen = 0;
 
@@ -469,7 +531,10 @@ write_back(struct archive *a)
 			nrec = 0;
 			raw_close(a);
 		}
-		if (a->fd == -1 && raw_open(a, period) == -1) {
+		/* One attempt per period and flush: the error is the same. */
+		if (a->fd == -1 && (period == refused ||
+		    raw_open(a, period) == -1)) {
+			refused = period;
 			records_dropped(a, 1);
 			continue;
 		}
@@ -483,6 +548,8 @@ write_back(struct archive *a)
 	/* The flush interval's durability point. */
 	if (a->fd != -1 && fsync(a->fd) == -1)
 		set_error(a, a->raw, errno);
+	else if (a->fd != -1 && wr_len(&a->back) > 0)
+		set_ok(a);
 	pthread_mutex_lock(&a->mu);
 	a->st.bytes += wr_len(&a->back);
 	pthread_mutex_unlock(&a->mu);

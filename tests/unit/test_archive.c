@@ -196,7 +196,7 @@ t_recovery(void **state)
 	/* What a crash of another process would leave: its raw file. */
 	snprintf(raw, sizeof(raw), "%.*s/.%s.999999.raw", (int)(slash - fin),
 	    fin, slash + 1);
-	snprintf(cmd, sizeof(cmd), "cp %.*s/.%s.%ld.raw %s", (int)(slash - fin),
+	snprintf(cmd, sizeof(cmd), "cp %.*s/.%s.%ld.0.raw %s", (int)(slash - fin),
 	    fin, slash + 1, (long)getpid(), raw);
 	assert_int_equal(system(cmd), 0);
 	/* ... and a torn last record: half a header. */
