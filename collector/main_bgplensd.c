@@ -7,7 +7,7 @@
  * keeps it; see scripts/bgplensd.service).  Without -c it runs on built-in
  * safe defaults: BGP and HTTP on loopback only, neighbours accepted from
  * the loopback network.  SIGHUP reloads the configuration; SIGTERM and
- * SIGINT send every peer a Cease and exit.
+ * SIGINT send every peer a Cease and exit; SIGUSR1 takes a RIB snapshot.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "archived.h"
 #include "bmp.h"
 #include "conf.h"
 #include "evloop.h"
@@ -34,6 +35,7 @@ struct daemon {
 	struct bgpd	*bgpd;
 	struct bmp_station *bmp;
 	struct alert_daemon *alerts;
+	struct archived	*archive;
 	struct lg	*lg;
 	struct conf	 conf;
 	const char	*conf_path;
@@ -79,6 +81,10 @@ signal_cb(struct ev_io *w, unsigned events)
 			log_info("SIGHUP: reloading %s", dm->conf_path ?
 			    dm->conf_path : "(nothing)");
 			reload(dm);
+			break;
+		case SIGUSR1:
+			log_info("SIGUSR1: RIB snapshot");
+			archived_snapshot_now(dm->archive);
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -228,6 +234,12 @@ main(int argc, char **argv)
 	    (dm.bgpd = bgpd_new(&dm.conf, dm.loop, dm.rib)) == NULL ||
 	    (dm.bmp = bmp_station_new(&dm.conf, dm.loop, dm.rib)) == NULL)
 		fatal("startup");
+	/*
+	 * Before anything listens: the archive sees every session from its
+	 * first state change (and a warm start fills the RIB before alert
+	 * detection would take what it loads for news).
+	 */
+	dm.archive = archived_start(&dm.conf, dm.loop, dm.rib, dm.bgpd, dm.bmp);
 	dm.alerts = alert_daemon_start(&dm.conf, dm.rib, dm.loop);
 
 	/* Signals arrive as reads on a descriptor, inside the loop. */
@@ -235,6 +247,7 @@ main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((dm.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
@@ -246,7 +259,6 @@ main(int argc, char **argv)
 		log_warnx("no BGP listener could be opened (port %u needs "
 		    "root, or another daemon holds it); active peers still "
 		    "connect out", dm.conf.bgp_port);
-	/* No update log here yet: bmp_station_set_archive() is the hook. */
 	if (bmp_station_start(dm.bmp) == -1)
 		log_warnx("no BMP listener could be opened (port %u held by "
 		    "another daemon?); bmp_connect routers are still dialled",
@@ -256,6 +268,7 @@ main(int argc, char **argv)
 	lc.rib = dm.rib;
 	lc.alerts = alert_daemon_engine(dm.alerts);
 	lc.bgpd = dm.bgpd;
+	lc.archive = dm.archive;
 	lc.web_root = web != NULL ? web : default_web_root(argv[0]);
 	lc.started_us = ev_wall_us();
 	if (dm.conf.http_listen[0] != '\0')
@@ -275,6 +288,7 @@ main(int argc, char **argv)
 	bmp_station_shutdown(dm.bmp);
 	evloop_run_once(dm.loop, 0);	/* run the deferred frees */
 	lg_stop(dm.lg);
+	archived_stop(dm.archive);
 	alert_daemon_free(dm.alerts);
 	bgpd_free(dm.bgpd);
 	bmp_station_free(dm.bmp);

@@ -38,6 +38,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "log.h"
 #include "session.h"
 
@@ -76,6 +77,8 @@ struct conn {
 	struct wr	 w;
 	struct bgp_open	 remote;
 	bool		 have_open;
+	bool		 have_local;
+	struct addr	 local;		/* our end, from getsockname() */
 	uint16_t	 hold;		/* negotiated, seconds */
 };
 
@@ -105,6 +108,7 @@ struct peer {
 	uint16_t	 hold;
 	uint64_t	 state_since_us;
 	uint64_t	 established_us;
+	struct addr	 local;		/* our end of the last connection */
 	struct peer_counters c;
 	char		 last_error[256];
 	char		 last_notify_in[200];
@@ -130,6 +134,7 @@ struct bgpd {
 	pthread_mutex_t	 lock;
 	int		 rib_depth;	/* see rib_enter() */
 	bool		 stopping;
+	struct archive	*ar;		/* the MRT update log, or NULL */
 };
 
 /*
@@ -223,6 +228,117 @@ sockaddr_addr(const struct sockaddr_storage *ss, struct addr *a)
 
 		addr_set_bytes(a, AFI_IPV4, (const uint8_t *)&s4->sin_addr);
 	}
+}
+
+/*
+ * The MRT update log (archive.h).  Records name our end of the session
+ * too, as RouteViews' do: the address the peer's packets arrived at.
+ */
+static const struct addr *
+conn_local(struct conn *c)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl = sizeof(ss);
+
+	if (!c->have_local && c->fd != -1 &&
+	    getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
+		sockaddr_addr(&ss, &c->local);
+		if (c->local.afi == c->p->conf.addr.afi) {
+			c->have_local = true;
+			c->p->local = c->local;
+		}
+	}
+	return (&c->p->local);
+}
+
+/* The peer's AS as far as it is known: its OPEN's, else the configured. */
+static uint32_t
+conn_peer_as(const struct conn *c)
+{
+	return (c->have_open ? bgp_open_asn(&c->remote) : c->p->conf.remote_as);
+}
+
+/*
+ * RFC 8050: an UPDATE carries path identifiers when ADD-PATH receive was
+ * negotiated for its family, which is IPv4 unicast when it has plain
+ * NLRI or withdrawn routes, else the family of its MP_(UN)REACH_NLRI.
+ */
+static bool
+msg_addpath(const struct peer *p, uint8_t type, const uint8_t *body,
+    size_t len)
+{
+	struct rd	r, attrs;
+	uint16_t	wlen, alen, afi, l16;
+	uint8_t		flags, atype, safi, l8;
+
+	if (type != BGP_UPDATE || p->neg.addpath == 0)
+		return (false);
+	rd_init(&r, body, len);
+	if (rd_u16(&r, &wlen) == -1 || rd_skip(&r, wlen) == -1 ||
+	    rd_u16(&r, &alen) == -1 || rd_sub(&r, alen, &attrs) == -1)
+		return (false);
+	if (wlen > 0 || rd_left(&r) > 0)
+		return (neg_addpath(&p->neg, afisafi_index(AFI_IPV4,
+		    SAFI_UNICAST)));
+	while (rd_u8(&attrs, &flags) == 0 && rd_u8(&attrs, &atype) == 0) {
+		if (flags & ATTR_F_EXTLEN) {
+			if (rd_u16(&attrs, &l16) == -1)
+				return (false);
+		} else {
+			if (rd_u8(&attrs, &l8) == -1)
+				return (false);
+			l16 = l8;
+		}
+		if ((atype == ATTR_MP_REACH_NLRI || atype == ATTR_MP_UNREACH_NLRI) &&
+		    l16 >= 3 && rd_u16(&attrs, &afi) == 0 &&
+		    rd_u8(&attrs, &safi) == 0)
+			return (neg_addpath(&p->neg, afisafi_index(afi, safi)));
+		if (rd_skip(&attrs, l16) == -1)
+			return (false);
+	}
+	return (false);
+}
+
+static void
+archive_msg(struct conn *c, const uint8_t *msg, size_t len)
+{
+	struct peer	*p = c->p;
+	struct bgpd	*d = p->d;
+
+	archive_message(d->ar, ev_wall_us(), msg_addpath(p, msg[18],
+	    msg + BGP_HDR_LEN, len - BGP_HDR_LEN), conn_peer_as(c),
+	    d->conf.local_as, &p->conf.addr, conn_local(c), msg, len);
+}
+
+/*
+ * RFC 4271 8.2.2 numbers the states from Idle = 1, as STATE_CHANGE
+ * records do (RFC 6396 4.4.1).
+ */
+static void
+archive_peer_state(struct peer *p, enum peer_state from, enum peer_state to)
+{
+	struct bgpd	*d = p->d;
+	struct conn	*c = p->c_in != NULL && (p->c_out == NULL ||
+			    p->c_in->state >= p->c_out->state) ? p->c_in :
+			    p->c_out;
+
+	if (c != NULL)
+		conn_local(c);
+	if (p->local.afi != p->conf.addr.afi) {
+		memset(&p->local, 0, sizeof(p->local));
+		p->local.afi = p->conf.addr.afi;
+	}
+	archive_state(d->ar, ev_wall_us(), c != NULL ? conn_peer_as(c) :
+	    p->conf.remote_as, d->conf.local_as, &p->conf.addr, &p->local,
+	    (uint16_t)(from + 1), (uint16_t)(to + 1));
+}
+
+void
+bgpd_set_archive(struct bgpd *d, struct archive *ar)
+{
+	pthread_mutex_lock(&d->lock);
+	d->ar = ar;
+	pthread_mutex_unlock(&d->lock);
 }
 
 /*
@@ -478,6 +594,8 @@ peer_set_state(struct peer *p, enum peer_state s)
 	else
 		log_debug("%s: %s -> %s", peer_name(p),
 		    peer_state_name(p->state), peer_state_name(s));
+	if (p->d->ar != NULL)
+		archive_peer_state(p, p->state, s);
 	p->state = s;
 	p->state_since_us = ev_wall_us();
 }
@@ -1033,6 +1151,9 @@ conn_process(struct conn *c)
 			    2 : 0, e.reason);
 			break;
 		}
+		/* Logged before it acts: its state changes come after it. */
+		if (d->ar != NULL)
+			archive_msg(c, c->rbuf + used, h.len);
 		used += h.len;
 		/* One RIB write lock for the batch (see the file comment). */
 		if (h.type == BGP_UPDATE && !locked) {

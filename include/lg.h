@@ -22,6 +22,7 @@
 #include "session.h"
 
 struct alertd;
+struct archived;
 
 struct lg;
 
@@ -30,6 +31,7 @@ struct lg_ctx {
 	struct rib	*rib;
 	struct bgpd	*bgpd;
 	struct alertd	*alerts;	/* /api/v1/alerts; NULL = none */
+	struct archived	*archive;	/* /api/v1/archives; NULL = none */
 	const char	*web_root;	/* directory of the static UI */
 	uint64_t	 started_us;
 	/*

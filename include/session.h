@@ -82,6 +82,13 @@ int		 bgpd_reconfigure(struct bgpd *, const struct conf *);
 void		 bgpd_shutdown(struct bgpd *);
 void		 bgpd_free(struct bgpd *);
 
+/*
+ * Log every message received and every state change to the MRT update
+ * log (NULL: stop).  The archive must outlive the bgpd, or be unset first.
+ */
+struct archive;
+void		 bgpd_set_archive(struct bgpd *, struct archive *);
+
 /* A copy of every peer's state; the caller frees *out. */
 size_t		 bgpd_peers_snapshot(struct bgpd *, struct peer_info **out);
 uint64_t	 bgpd_established(struct bgpd *);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -1005,8 +1006,11 @@ archive_rib_snapshot(struct rib *rib, const struct archive_conf *c,
 	 */
 	if ((pid = fork()) == -1)
 		return (-1);
-	if (pid == 0)
+	if (pid == 0) {
+		/* Ingest goes first when they compete for a CPU. */
+		setpriority(PRIO_PROCESS, 0, 10);
 		_exit(rib_write_mrt(rib, path, c->comp, (uint32_t)now_s) == 0 ?
 		    0 : 1);
+	}
 	return (pid);
 }
