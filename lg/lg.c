@@ -222,6 +222,23 @@ validate_uint(struct req *r, const struct pdesc *d, const char *v)
 	return (0);
 }
 
+/* No slash, no leading dot: a name, never a path. */
+static bool
+filename_ok(const char *v)
+{
+	size_t i;
+
+	if (v[0] == '.' || v[0] == '\0')
+		return (false);
+	for (i = 0; v[i] != '\0'; i++)
+		if (i >= 63 || !((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= 'A' && v[i] <= 'Z') ||
+		    (v[i] >= '0' && v[i] <= '9') || v[i] == '.' ||
+		    v[i] == '_' || v[i] == '-'))
+			return (false);
+	return (true);
+}
+
 static int
 validate_one(struct req *r, const struct pdesc *d, const char *v)
 {
@@ -281,6 +298,12 @@ validate_one(struct req *r, const struct pdesc *d, const char *v)
 		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
 			return (lg_bad(r, d->name, "\"%s\" is not true or "
 			    "false", v));
+		return (0);
+	case P_FILENAME:
+		if (!filename_ok(v))
+			return (lg_bad(r, d->name, "not a file name (letters, "
+			    "digits, '.', '_' and '-', at most 63, not "
+			    "starting with '.')"));
 		return (0);
 	}
 	return (0);
@@ -575,6 +598,34 @@ send_error(struct lg *lg, struct MHD_Connection *conn, int status,
 	return (send_json(lg, conn, status, o, false, retry_after));
 }
 
+/*
+ * A file, read by libmicrohttpd from the descriptor as it sends (the
+ * response owns and closes it); the length is the file's at open, and a
+ * final archive name is never rewritten.
+ */
+static enum MHD_Result
+send_file(struct lg *lg, struct MHD_Connection *conn, struct req *r)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 rv;
+	char			 disp[128];
+
+	resp = MHD_create_response_from_fd64(r->file_size, r->file_fd);
+	if (resp == NULL) {
+		close(r->file_fd);
+		return (MHD_NO);
+	}
+	MHD_add_response_header(resp, "Content-Type", r->file_type);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+	    r->file_name);
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	common_headers(lg, conn, resp);
+	rv = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	atomic_fetch_add_explicit(&lg->requests[2], 1, memory_order_relaxed);
+	return (rv);
+}
+
 /* A CORS preflight: only meaningful when CORS is configured. */
 static enum MHD_Result
 send_preflight(struct lg *lg, struct MHD_Connection *conn)
@@ -651,6 +702,7 @@ run_endpoint(struct lg *lg, struct MHD_Connection *conn,
 	struct req r;
 
 	memset(&r, 0, sizeof(r));
+	r.file_fd = -1;
 	r.conn = conn;
 	r.ep = ep;
 	r.path_val = seg;
@@ -663,6 +715,8 @@ run_endpoint(struct lg *lg, struct MHD_Connection *conn,
 		return (send_error(lg, conn, r.status, r.err_msg[0] ?
 		    r.err_msg : "internal error", r.err_param, r.retry_after));
 	}
+	if (ep->flags & EP_FILE)
+		return (send_file(lg, conn, &r));
 	if (ep->flags & EP_RAW)
 		return (send_buf(lg, conn, MHD_HTTP_OK, (char *)(uintptr_t)
 		    r.raw, r.raw_len, MHD_RESPMEM_PERSISTENT,

@@ -334,7 +334,8 @@ h_status(struct lg *lg, struct req *r)
 			est++;
 	free(pi);
 	r->body = json_pack("{s:s, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:I, "
-	    "s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:o}",
+	    "s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:o, "
+	    "s:o}",
 	    "version", LG_VERSION,
 	    "started", (json_int_t)(lg->ctx.started_us / 1000000),
 	    "uptime", (json_int_t)((ev_wall_us() - lg->ctx.started_us) /
@@ -354,7 +355,8 @@ h_status(struct lg *lg, struct req *r)
 	    "history", "events", (json_int_t)st.events,
 	    "dropped_age", (json_int_t)st.events_dropped_age,
 	    "dropped_memory", (json_int_t)st.events_dropped_mem,
-	    "enrichment", lg_geo_status(lg->geo));
+	    "enrichment", lg_geo_status(lg->geo),
+	    "archive", lg_archive_status(lg));
 	return (r->body ? 0 : -1);
 }
 
@@ -802,6 +804,8 @@ h_metrics(struct lg *lg, struct req *r)
 	metrics_rib(&b, &st);
 	metrics_peers(lg, &b, pi, n);
 	metrics_http(lg, &b);
+	if (b.off < b.cap)
+		b.off += lg_archive_metrics(lg, b.p + b.off, b.cap - b.off);
 	free(pi);
 	r->body = json_stringn(b.p, b.off < b.cap ? b.off : b.cap);
 	free(b.p);
@@ -950,6 +954,8 @@ static const struct field f_status[] = {
 		    "loaded." },
 		I("as_names", "AS numbers the ASN database names."),
 		END }, NULL, 0, 0, "The MaxMind databases in use." },
+	{ "archive", F_OBJ, lg_f_archive_status, "ArchiveStatus", 0, 0,
+	    "The MRT archive: update log and RIB snapshots." },
 	END
 };
 
@@ -1181,6 +1187,15 @@ const struct endpoint lg_endpoints[] = {
 	{ "/api/v1/alerts/{id}", lg_h_alert, lg_p_alert, lg_f_alert,
 	    "One alert", "An alert by its id, open or resolved.",
 	    EP_NOT_FOUND | EP_UNAVAIL },
+	{ "/api/v1/archives", lg_h_archives, lg_p_archives, lg_f_archives,
+	    "MRT archive files",
+	    "The update files and RIB snapshots of the MRT archive "
+	    "(docs/config.md, archive), newest period first.", EP_UNAVAIL },
+	{ "/api/v1/archives/{name}", lg_h_archive, lg_p_archive,
+	    lg_f_archive, "Download an archive file",
+	    "One file the list names, as it is on disk (bgpdump, BGPStream "
+	    "and the RIS tools read it).", EP_FILE | EP_NOT_FOUND |
+	    EP_UNAVAIL },
 	{ "/api/v1/openapi.json", h_openapi, p_none, f_openapi,
 	    "This description",
 	    "The OpenAPI 3 description of the API, generated from the table "

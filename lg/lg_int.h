@@ -6,6 +6,7 @@
  * lg_api.c	the handlers and the endpoint table (with its documentation)
  * lg_asn.c	/api/v1/asn/{asn}: a bounded walk of the RIB
  * lg_alerts.c	/api/v1/alerts: the detection engine's alerts
+ * lg_archives.c	/api/v1/archives: the MRT archive, listed and served
  * lg_geo.c	MaxMind databases: AS names and countries
  * lg_rate.c	per-client token buckets
  * lg_openapi.c	openapi.json, generated from the endpoint table
@@ -59,6 +60,7 @@ enum ptype {
 	P_REGEX,	/* POSIX extended */
 	P_CURSOR,
 	P_BOOL,
+	P_FILENAME,	/* letters, digits, . _ -; not starting with . */
 };
 
 /* A parameter: how it is checked and how openapi.json describes it. */
@@ -84,6 +86,7 @@ enum ftype {
 	F_MAP,		/* object of strings keyed by anything */
 	F_TEXT,		/* the whole answer is text (Prometheus) */
 	F_ANY,		/* a JSON document we do not describe (openapi.json) */
+	F_FILE,		/* a file, served as it is (archive downloads) */
 };
 
 struct field {
@@ -117,6 +120,7 @@ struct endpoint {
 #define EP_RAW		0x04		/* the handler fills raw, not body */
 #define EP_NOT_FOUND	0x08		/* may answer 404 (unknown object) */
 #define EP_UNAVAIL	0x10		/* may answer 503 (busy, or not running) */
+#define EP_FILE		0x20		/* the handler opens file_fd */
 
 struct req {
 	struct MHD_Connection	*conn;
@@ -128,6 +132,10 @@ struct req {
 	const char		*raw;		/* EP_RAW: static text */
 	size_t			 raw_len;
 	const char		*retry_after;
+	int			 file_fd;	/* EP_FILE: sent, then closed */
+	uint64_t		 file_size;
+	const char		*file_type;	/* its Content-Type */
+	char			 file_name[64];
 	char			 err_param[64];
 	char			 err_msg[256];
 };
@@ -165,6 +173,16 @@ int		 lg_h_alert(struct lg *, struct req *);
 int		 lg_h_alerts_status(struct lg *, struct req *);
 extern const struct pdesc lg_p_alerts[], lg_p_alert[], lg_p_alerts_status[];
 extern const struct field lg_f_alerts[], lg_f_alert[], lg_f_alerts_status[];
+
+/* lg_archives.c: /api/v1/archives (rows in lg_api.c's table) */
+int		 lg_h_archives(struct lg *, struct req *);
+int		 lg_h_archive(struct lg *, struct req *);
+extern const struct pdesc lg_p_archives[], lg_p_archive[];
+extern const struct field lg_f_archives[], lg_f_archive[], lg_f_archive_status[];
+/* The "archive" object of /api/v1/status, and its /metrics lines. */
+json_t		*lg_archive_status(struct lg *);
+/* Prometheus lines into buf (at most cap bytes); returns their length. */
+size_t		 lg_archive_metrics(struct lg *, char *buf, size_t cap);
 
 /* lg_openapi.c */
 json_t		*lg_openapi_build(void);

@@ -134,6 +134,9 @@ param_schema(const struct pdesc *d)
 		    256));
 	case P_BOOL:
 		return (json_pack("{s:s}", "type", "boolean"));
+	case P_FILENAME:
+		return (json_pack("{s:s, s:s}", "type", "string", "pattern",
+		    "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,62}$"));
 	default:
 		return (json_pack("{s:s}", "type", "string"));
 	}
@@ -168,6 +171,22 @@ error_response(const char *desc)
 	    "#/components/schemas/Error"));
 }
 
+/* A download: its bytes, under the media type of its compression. */
+static json_t *
+file_response(const struct field *f)
+{
+	static const char *const types[] = { "application/x-bzip2",
+	    "application/gzip", "application/octet-stream" };
+	json_t	*c = json_object();
+	size_t	 i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		json_object_set_new(c, types[i], json_pack("{s:{s:s, s:s}}",
+		    "schema", "type", "string", "format", "binary"));
+	return (json_pack("{s:s, s:o}", "description", f->desc, "content",
+	    c));
+}
+
 static json_t *
 ok_response(json_t *comps, const struct endpoint *ep)
 {
@@ -175,6 +194,8 @@ ok_response(json_t *comps, const struct endpoint *ep)
 	json_t			*schema;
 	const char		*ctype = "application/json";
 
+	if (f->type == F_FILE)
+		return (file_response(f));
 	if (f->type == F_TEXT) {
 		ctype = "text/plain";
 		schema = json_pack("{s:s}", "type", "string");
