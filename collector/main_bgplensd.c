@@ -226,6 +226,18 @@ main(int argc, char **argv)
 	if (mkdir_p(dm.conf.data_dir) == -1)
 		log_warn("data directory %s", dm.conf.data_dir);
 
+	/*
+	 * Blocked before any thread starts, so that every thread inherits
+	 * the mask and the signals wait for the signalfd read below.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	memset(&rc, 0, sizeof(rc));
 	rc.history_max_events = dm.conf.history_max_events;
 	rc.history_max_age_s = dm.conf.history_max_age;
@@ -243,13 +255,6 @@ main(int argc, char **argv)
 	dm.alerts = alert_daemon_start(&dm.conf, dm.rib, dm.loop);
 
 	/* Signals arrive as reads on a descriptor, inside the loop. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	if ((dm.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		fatal("signalfd");
 	ev_io_init(&dm.sig_io, dm.sigfd, signal_cb, &dm);
