@@ -26,6 +26,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "rib.h"
+#include "rib_load.h"
 #include "session.h"
 
 #define REAP_MS		200
@@ -368,6 +369,96 @@ ret_cb(struct ev_timer *t)
 }
 
 /*
+ * Warm start.
+ */
+
+static void
+warm_error(void *arg, const char *file, uint64_t off, const char *msg)
+{
+	(void)arg;
+	log_warnx("warm start: %s: offset %llu: %s", file,
+	    (unsigned long long)off, msg);
+}
+
+static int
+warm_load(struct rib_loader *l, const char *dir, const struct archive_file *f)
+{
+	char path[1024], err[256];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, f->month, f->name);
+	if (rib_loader_file(l, path, err, sizeof(err)) == -1) {
+		log_warnx("warm start: %s: %s", path, err);
+		return (0);
+	}
+	return (1);
+}
+
+int
+archive_warm_start(const char *dir, uint32_t period, struct rib *rib)
+{
+	struct archive_file	*v;
+	struct rib_loader	*l;
+	struct rib_load_stats	 ls;
+	struct rib_stats	 rs;
+	size_t			 n, i, snap;
+	uint64_t		 t0 = ev_now_ms(), since = 0;
+	uint16_t		 s, ns;
+	int			 files = 0;
+
+	if (archive_list(dir, &v, &n) == -1 || n == 0) {
+		log_info("warm start: no archive in %s; starting empty", dir);
+		free(v);
+		return (-1);
+	}
+	/* Newest first: the first snapshot is the latest. */
+	for (snap = 0; snap < n && v[snap].kind != ARCHIVE_KIND_RIB; snap++)
+		;
+	if (snap < n)
+		since = v[snap].start;
+	if ((l = rib_loader_new(rib, RIB_LOAD_STALE, warm_error, NULL)) ==
+	    NULL) {
+		free(v);
+		return (-1);
+	}
+	rib_wrlock(rib);
+	if (snap < n) {
+		files += warm_load(l, dir, &v[snap]);
+		/*
+		 * The instant the snapshot holds (its name has the minute).
+		 * Records of that very second may be in it or not: applied
+		 * again they change nothing.
+		 */
+		rib_loader_stats(l, &ls);
+		if (ls.dump_ts != 0)
+			since = ls.dump_ts;
+		rib_loader_since(l, (uint32_t)since);
+	}
+	/* Oldest first: the update files whose period reaches the instant. */
+	for (i = n; i-- > 0;)
+		if (v[i].kind == ARCHIVE_KIND_UPDATES &&
+		    v[i].start + period > since)
+			files += warm_load(l, dir, &v[i]);
+	rib_loader_stats(l, &ls);
+	rib_loader_free(l);
+	ns = rib_source_count(rib);
+	for (s = 0; s < ns; s++)
+		rib_source_mark_stale(rib, s, 0);
+	rib_stats(rib, &rs);
+	rib_unlock(rib);
+	log_info("warm start: %s and %d update files: %llu routes, %llu "
+	    "history events (%llu RIB entries, %llu UPDATEs, %llu session "
+	    "changes, %llu errors) in %.2f s", snap < n ? v[snap].name :
+	    "no snapshot", files - (snap < n ? 1 : 0),
+	    (unsigned long long)rs.routes, (unsigned long long)rs.events,
+	    (unsigned long long)ls.rib_entries,
+	    (unsigned long long)ls.messages, (unsigned long long)ls.states,
+	    (unsigned long long)ls.errors,
+	    (double)(ev_now_ms() - t0) / 1000.0);
+	free(v);
+	return (files);
+}
+
+/*
  * Life.
  */
 
@@ -396,12 +487,17 @@ archived_start(const struct conf *cf, struct evloop *loop, struct rib *rib,
 	ev_timer_init(&ad->ret_t, ret_cb, ad);
 	if (!cf->archive.enabled) {
 		log_info("MRT archive: off");
+		if (cf->archive.warm_start)
+			archive_warm_start(ad->ac.dir, ad->ac.period_s, rib);
 		return (ad);
 	}
-	if ((ad->ar = archive_open(&ad->ac)) == NULL) {
+	/* Opening recovers a crash's leftovers: the warm start sees them. */
+	if ((ad->ar = archive_open(&ad->ac)) == NULL)
 		log_warnx("MRT archive: cannot start; running without one");
+	if (cf->archive.warm_start)
+		archive_warm_start(ad->ac.dir, ad->ac.period_s, rib);
+	if (ad->ar == NULL)
 		return (ad);
-	}
 	ad->st.enabled = true;
 	bgpd_set_archive(bgpd, ad->ar);
 	bmp_station_set_archive(bmp, ad->ar);

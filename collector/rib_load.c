@@ -69,6 +69,7 @@ on_peer_index(void *arg, const struct mrt_ctx *c,
 	struct rib_loader	*l = arg;
 	uint16_t	 i;
 
+	l->st.dump_ts = c->ts;
 	free(l->pidx);
 	l->n_pidx = 0;
 	if ((l->pidx = calloc(pi->n_peers ? pi->n_peers : 1,

@@ -904,7 +904,7 @@ peer_established(struct peer *p, struct conn *c)
 	struct bgpd		*d = p->d;
 	struct rib_source	 s;
 	uint16_t		 old_src = p->has_src ? p->src : RIB_NO_SOURCE;
-	uint8_t			 gone;
+	uint8_t			 gone, warm = 0;
 
 	c->state = PS_ESTABLISHED;
 	p->hold = c->hold;
@@ -932,6 +932,19 @@ peer_established(struct peer *p, struct conn *c)
 	p->has_src = p->src != RIB_NO_SOURCE;
 	if (p->has_src)
 		rib_source_set_addpath(d->rib, p->src, p->neg.addpath != 0);
+	/*
+	 * The first session of this process finding routes already there:
+	 * a warm start loaded them, stale.  They wait for this session's
+	 * End-of-RIB (or GR_STALE_S), as after a graceful restart, whatever
+	 * the peer's capabilities: it is the collector that restarted.
+	 */
+	if (old_src == RIB_NO_SOURCE && p->has_src && p->stale_afis == 0) {
+		if (rib_source_routes(d->rib, p->src, AFI_IPV4) > 0)
+			warm |= GR_AFI_V4;
+		if (rib_source_routes(d->rib, p->src, AFI_IPV6) > 0)
+			warm |= GR_AFI_V6;
+		p->stale_afis = warm;
+	}
 	rib_leave(d);
 	p->gr_ok = c->remote.has_gr;
 	p->gr_time = c->remote.gr_time;
@@ -944,7 +957,7 @@ peer_established(struct peer *p, struct conn *c)
 	 * stale until refreshed.)
 	 */
 	if (p->stale_afis != 0) {
-		gone = (uint8_t)(p->stale_afis & ~p->gr_afis);
+		gone = (uint8_t)(p->stale_afis & ~p->gr_afis & ~warm);
 		if (gone != 0)
 			log_info("%s: graceful restart: %llu stale routes "
 			    "withdrawn (family no longer in the capability)",

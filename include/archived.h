@@ -77,9 +77,12 @@ const char *archived_dir(const struct archived *);
 
 /*
  * Warm start: load the latest RIB snapshot under dir, then the update
- * files from its period on, into rib (routes and history).  Logs what it
- * loaded; returns the number of files loaded, -1 on none usable.
+ * records from its instant on (files of period seconds), into rib: routes
+ * and history.  What is loaded is marked stale: each session's first
+ * End-of-RIB after the start withdraws what its peer does not announce
+ * again.  Logs what it loaded and how long it took; returns the number of
+ * files loaded, -1 when there was nothing to load.
  */
-int	archive_warm_start(const char *dir, struct rib *);
+int	archive_warm_start(const char *dir, uint32_t period, struct rib *);
 
 #endif /* BGPLENS_ARCHIVED_H */

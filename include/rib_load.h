@@ -21,6 +21,7 @@ struct rib_load_stats {
 	uint64_t	states;		/* state changes applied */
 	uint64_t	skipped;	/* records before the start time */
 	uint64_t	errors;
+	uint32_t	dump_ts;	/* of the last RIB dump's peer index */
 };
 
 /*

@@ -13,11 +13,12 @@
 #   4. kill -9 while writing, restart: every file under a final name
 #      reads fully, the raw file is recovered into one, and it holds the
 #      update sent more than a flush interval before the kill;
-#   5. an unwritable archive (a read-only 1 MiB tmpfs inside unshare -m),
+#   5. warm start: a restart with warm_start loads the snapshot and the
+#      updates after it: routes (stale) and history are back, no session
+#      up (the daemon listens on another port);
+#   6. an unwritable archive (a read-only 1 MiB tmpfs inside unshare -m),
 #      then a full one: a clear log line, counters, sessions stay up, and
-#      writing resumes once write access and space return;
-#   6. warm start: a restart with warm_start loads the snapshot and the
-#      updates after it: routes and history are back before any session.
+#      writing resumes once write access and space return.
 . "$(dirname "$0")/lib.sh"
 
 need_base
@@ -249,7 +250,10 @@ ok "archives listed, served byte for byte, nothing else served"
 # --- 4. kill -9 while writing -------------------------------------------------------
 wait_until 30 peer_is 127.0.0.4 Established || fail "GoBGP did not come back"
 gob add -a ipv4 10.4.5.0/24 nexthop 192.0.2.4
+gob del -a ipv4 10.4.3.0/24 identifier 11
 wait_until 15 route_has 10.4.5.0/24 127.0.0.4 || fail "10.4.5.0/24 did not arrive"
+wait_until 15 route_gone 10.4.3.0/24 127.0.0.4 || fail "10.4.3.0/24 not withdrawn"
+T_WD=$(date +%s)
 sleep 1	# more than flush_ms: it must survive
 kill_hard "$DPID"
 DPID=
@@ -272,7 +276,36 @@ done
 [ -n "$found" ] || fail "10.4.5.0/24, sent over a flush interval before kill -9, was lost"
 ok "recovered $(basename "$found"), with the update sent before the kill"
 
-# --- 5. read-only, then full ---------------------------------------------------------
+# --- 5. warm start ---------------------------------------------------------------------
+# On another BGP port, so that no session can bring anything: what the API
+# shows comes from the archive alone.
+bgplensd_stop
+SAVED_PORT=$BGP_PORT
+BGP_PORT=$(free_port) || fail "no free port"
+ARCH_EXTRA="  warm_start: true"
+bgplensd_start "$PEERS"
+ARCH_EXTRA=""
+BGP_PORT=$SAVED_PORT
+log_has 'warm start: rib\.[0-9.]*bz2 and [1-9][0-9]* update files: .* in [0-9.]+ s' ||
+	fail "no warm start log line: $(grep 'warm start' "$T/bgplensd.log")"
+[ "$(api /api/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["peers"]["established"])')" = 0 ] ||
+	fail "a session came up during the warm-start check"
+route_check 10.4.5.0/24 127.0.0.4 'r.get("stale") is True and r["next_hop"] == "192.0.2.4"' \
+	"warm start: GoBGP's route from the update log (after the snapshot)"
+route_check 10.3.2.0/24 127.0.0.3 'r["as_path"] == "65003"' "warm start: BIRD's route"
+route_has 2001:db8:4:1::/64 127.0.0.4 || fail "warm start: GoBGP's IPv6 route is missing"
+route_gone 10.4.3.0/24 127.0.0.4 || fail "warm start: 10.4.3.0/24, withdrawn after the snapshot, is back"
+route_gone 10.3.1.0/24 127.0.0.3 || fail "warm start: 10.3.1.0/24, withdrawn before the snapshot, is back"
+api "/api/v1/history?prefix=10.4.3.0/24" | python3 -c '
+import json, sys
+t = int(sys.argv[1])
+ev = json.load(sys.stdin)["events"]
+w = [e for e in ev if e["type"] == "withdraw" and e["source"]["peer"] == "127.0.0.4"]
+assert w and abs(w[0]["time"] - t) < 20, ev' "$T_WD" ||
+	fail "warm start: the history lacks the withdrawal of 10.4.3.0/24: $(api "/api/v1/history?prefix=10.4.3.0/24")"
+ok "warm start: routes (stale until their peers refresh them) and history back, no session up"
+
+# --- 6. read-only, then full ---------------------------------------------------------
 bgplensd_stop
 if ! unshare -m true 2>/dev/null; then
 	say "SKIPPED read-only and disk-full parts: unshare -m is not permitted here"
