@@ -15,7 +15,8 @@
 #      update sent more than a flush interval before the kill;
 #   5. warm start: a restart with warm_start loads the snapshot and the
 #      updates after it: routes (stale) and history are back, no session
-#      up (the daemon listens on another port);
+#      up (the daemon listens on another port); once the sessions are back,
+#      a loaded route the peer no longer announces goes at its End-of-RIB;
 #   6. an unwritable archive (a read-only 1 MiB tmpfs inside unshare -m),
 #      then a full one: a clear log line, counters, sessions stay up, and
 #      writing resumes once write access and space return.
@@ -280,6 +281,9 @@ ok "recovered $(basename "$found"), with the update sent before the kill"
 # On another BGP port, so that no session can bring anything: what the API
 # shows comes from the archive alone.
 bgplensd_stop
+# Gone from GoBGP while the collector is down: loaded stale, it must go at
+# GoBGP's End-of-RIB once the session is back.
+gob del -a ipv4 10.4.5.0/24
 SAVED_PORT=$BGP_PORT
 BGP_PORT=$(free_port) || fail "no free port"
 ARCH_EXTRA="  warm_start: true"
@@ -304,6 +308,16 @@ w = [e for e in ev if e["type"] == "withdraw" and e["source"]["peer"] == "127.0.
 assert w and abs(w[0]["time"] - t) < 20, ev' "$T_WD" ||
 	fail "warm start: the history lacks the withdrawal of 10.4.3.0/24: $(api "/api/v1/history?prefix=10.4.3.0/24")"
 ok "warm start: routes (stale until their peers refresh them) and history back, no session up"
+bgplensd_stop
+ARCH_EXTRA="  warm_start: true"
+bgplensd_start "$PEERS"
+ARCH_EXTRA=""
+wait_until 30 peer_is 127.0.0.4 Established || fail "GoBGP did not come back after the warm start"
+wait_until 20 route_gone 10.4.5.0/24 127.0.0.4 ||
+	fail "warm start: 10.4.5.0/24, no longer announced, still there after the session came back"
+fresh() { [ "$(route_expr 2001:db8:4:1::/64 127.0.0.4 'bool(rs) and "stale" not in rs[0]')" = true ]; }
+wait_until 10 fresh || fail "warm start: GoBGP's IPv6 route still stale after the session came back"
+ok "warm start: the session's End-of-RIB withdrew the stale route its peer no longer has"
 
 # --- 6. read-only, then full ---------------------------------------------------------
 bgplensd_stop

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "archived.h"
 #include "bgp.h"
 #include "log.h"
 #include "mrt.h"
@@ -240,6 +241,91 @@ t_unwritable(void **state)
 	archive_close(a);
 }
 
+/* What retention may delete and the looking glass may serve. */
+static void
+t_name_parse(void **state)
+{
+	enum archive_kind	k;
+	uint64_t		t;
+
+	(void)state;
+	assert_int_equal(archive_name_parse("updates.20260101.0015.bz2", &k,
+	    &t), 0);
+	assert_int_equal(k, ARCHIVE_KIND_UPDATES);
+	assert_int_equal(t, 1767226500);
+	assert_int_equal(archive_name_parse("rib.20260101.0000.gz", &k, &t),
+	    0);
+	assert_int_equal(k, ARCHIVE_KIND_RIB);
+	assert_int_equal(t, 1767225600);
+	assert_int_equal(archive_name_parse("rib.20260101.0000", &k, &t), 0);
+	assert_int_equal(archive_name_parse("updates.20260101.0015.2.bz2",
+	    &k, &t), 0);
+	assert_int_equal(t, 1767226500);
+	/* Temporary, part and foreign files never parse. */
+	assert_int_equal(archive_name_parse(".updates.20260101.0015.bz2.9.0.raw",
+	    &k, &t), -1);
+	assert_int_equal(archive_name_parse("rib.20260101.0000.bz2.part", &k,
+	    &t), -1);
+	assert_int_equal(archive_name_parse("updates.20260101.0015.bz2.x", &k,
+	    &t), -1);
+	assert_int_equal(archive_name_parse("updates.2026011.0015.bz2", &k,
+	    &t), -1);
+	assert_int_equal(archive_name_parse("updates.20261301.0015.bz2", &k,
+	    &t), -1);
+	assert_int_equal(archive_name_parse("notes.txt", &k, &t), -1);
+	assert_int_equal(archive_name_parse("rib.20260101.0000.xz", &k, &t),
+	    -1);
+}
+
+static void
+touch(const char *rel)
+{
+	char	path[600];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/list/%s", tmpdir, rel);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("x", f);
+	fclose(f);
+}
+
+/* Newest first; at one instant the snapshot first; nothing else listed. */
+static void
+t_list(void **state)
+{
+	struct archive_file	*v;
+	size_t			 n;
+	char			 dir[400], sub[500];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/list", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(sub, sizeof(sub), "%s/2026.01", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(sub, sizeof(sub), "%s/2025.12", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(sub, sizeof(sub), "%s/other", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	touch("2026.01/updates.20260101.0000.bz2");
+	touch("2026.01/updates.20260101.0000.1.bz2");
+	touch("2026.01/rib.20260101.0000.bz2");
+	touch("2026.01/updates.20260101.0015.bz2");
+	touch("2026.01/.updates.20260101.0030.bz2.1.0.raw");
+	touch("2026.01/rib.20260101.0000.bz2.part");
+	touch("2025.12/updates.20251231.2345.bz2");
+	touch("other/updates.20260101.0045.bz2");
+	assert_int_equal(archive_list(dir, &v, &n), 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(v[0].name, "updates.20260101.0015.bz2");
+	assert_string_equal(v[1].name, "rib.20260101.0000.bz2");
+	assert_string_equal(v[2].name, "updates.20260101.0000.1.bz2");
+	assert_string_equal(v[3].name, "updates.20260101.0000.bz2");
+	assert_string_equal(v[4].name, "updates.20251231.2345.bz2");
+	assert_string_equal(v[4].month, "2025.12");
+	assert_int_equal(v[4].size, 1);
+	free(v);
+}
+
 int
 main(void)
 {
@@ -250,6 +336,8 @@ main(void)
 		cmocka_unit_test(t_rotation_plain),
 		cmocka_unit_test(t_recovery),
 		cmocka_unit_test(t_unwritable),
+		cmocka_unit_test(t_name_parse),
+		cmocka_unit_test(t_list),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
