@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -459,6 +460,42 @@ archive_warm_start(const char *dir, uint32_t period, struct rib *rib)
 }
 
 /*
+ * A snapshot's part file left by a crash (or a kill) is of no use: the
+ * next snapshot writes a whole new one.
+ */
+static void
+parts_remove(const char *dir)
+{
+	DIR		*top, *d;
+	struct dirent	*de, *fe;
+	char		 path[1024];
+	size_t		 l;
+
+	if ((top = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(top)) != NULL) {
+		if (!month_dir_name(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((d = opendir(path)) == NULL)
+			continue;
+		while ((fe = readdir(d)) != NULL) {
+			l = strlen(fe->d_name);
+			if (strncmp(fe->d_name, "rib.", 4) != 0 || l < 6 ||
+			    strcmp(fe->d_name + l - 5, ".part") != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/%s", dir,
+			    de->d_name, fe->d_name);
+			if (unlink(path) == 0)
+				log_info("RIB snapshot: removed %s, left "
+				    "unfinished", path);
+		}
+		closedir(d);
+	}
+	closedir(top);
+}
+
+/*
  * Life.
  */
 
@@ -498,6 +535,7 @@ archived_start(const struct conf *cf, struct evloop *loop, struct rib *rib,
 		archive_warm_start(ad->ac.dir, ad->ac.period_s, rib);
 	if (ad->ar == NULL)
 		return (ad);
+	parts_remove(ad->ac.dir);
 	ad->st.enabled = true;
 	bgpd_set_archive(bgpd, ad->ar);
 	bmp_station_set_archive(bmp, ad->ar);
@@ -522,9 +560,16 @@ archived_stop(struct archived *ad)
 	ev_timer_stop(ad->loop, &ad->reap_t);
 	ev_timer_stop(ad->loop, &ad->ret_t);
 	if (ad->child != 0) {
-		log_info("RIB snapshot: waiting for %s", ad->child_path);
+		char part[320];
+
+		/* A stop should not wait minutes for a big table's snapshot. */
+		log_info("RIB snapshot: %s abandoned at shutdown",
+		    ad->child_path);
+		kill(ad->child, SIGTERM);
 		while (waitpid(ad->child, &status, 0) == -1 && errno == EINTR)
 			;
+		snprintf(part, sizeof(part), "%s.part", ad->child_path);
+		unlink(part);
 		snap_done(ad, status);
 	}
 	if (ad->ar != NULL) {

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1007,7 +1008,15 @@ archive_rib_snapshot(struct rib *rib, const struct archive_conf *c,
 	if ((pid = fork()) == -1)
 		return (-1);
 	if (pid == 0) {
-		/* Ingest goes first when they compete for a CPU. */
+		sigset_t all;
+
+		/*
+		 * The daemon blocks its signals for its signalfd; the child
+		 * takes them the default way (a stop may end it).  Ingest
+		 * goes first when they compete for a CPU.
+		 */
+		sigfillset(&all);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
 		setpriority(PRIO_PROCESS, 0, 10);
 		_exit(rib_write_mrt(rib, path, c->comp, (uint32_t)now_s) == 0 ?
 		    0 : 1);

@@ -124,3 +124,18 @@ wait_until 10 route_src_gone 10.20.1.0/24 adj-rib-in-pre 127.0.0.2 ||
 	fail "10.20.1.0/24 still there after its router was disallowed"
 ok "SIGHUP: router 127.0.0.2 no longer allowed, session closed, route withdrawn"
 bgplensd_stop
+
+# The MRT update log (on by default, under data_dir) has the routers'
+# pre-policy UPDATEs as BGP4MP records of the monitored peer (192.0.2.1
+# AS65001 in every stream here), as a BGP session with it would have.
+if command -v bgpdump >/dev/null; then
+	found=
+	for f in "$T"/data/archive/*/updates.*; do
+		[ -f "$f" ] || continue
+		bgpdump -m "$f" 2>/dev/null | grep -q '^BGP4MP_ET|[0-9.]*|A|192.0.2.1|65001|10.20.1.0/24|65001|' && found=$f
+	done
+	[ -n "$found" ] || fail "the update log lacks the BMP-learned 10.20.1.0/24 from 192.0.2.1 AS65001"
+	ok "update log: the BMP-learned UPDATE under the monitored peer ($(basename "$found"))"
+else
+	say "bgpdump not installed: update log not checked"
+fi
