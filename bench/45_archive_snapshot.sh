@@ -13,13 +13,13 @@
 #    a snapshot, with one (SIGUSR1 at the start of the ingest), and without
 #    again.  Ingest routes/s with against without (goal: under 10% slower),
 #    and the snapshot's own wall time and size from the daemon's log.
-# Defaults: 10 x (200,000 + 40,000) for 1; 2 x (800,000 + 160,000) for 2.
+# Defaults: 10 x (150,000 + 30,000) for 1; 2 x (800,000 + 160,000) for 2.
 # A full 10-peer table: PEERS=10 V4=1000000 V6=200000 (minutes).
 set -u
 : "${BIN:=bin}"
 PEERS=${PEERS:-10}
-V4=${V4:-200000}
-V6=${V6:-40000}
+V4=${V4:-150000}
+V6=${V6:-30000}
 BASE=${BASE:-2}
 DV4=${DV4:-800000}
 DV6=${DV6:-160000}
@@ -132,6 +132,7 @@ ingest() {	# ingest LABEL [snap]: one more peer's table; RATE = routes/s
 }
 ingest "ingest, no snapshot"
 r1=$RATE
+snap_routes=$have
 ingest "ingest, snapshot running" snap
 r2=$RATE
 running=$(curl -s "http://127.0.0.1:$HTTP/api/v1/status" | sed -n 's/.*"snapshot_running":\([a-z]*\).*/\1/p')
@@ -144,7 +145,7 @@ done
 ingest "ingest, no snapshot"
 r3=$RATE
 snap=$(grep 'RIB snapshot: ' "$tmp/bgplensd.log" | tail -n 1 | sed 's/.*RIB snapshot: //')
-echo "  snapshot (child, niced, $have routes at most): $snap"
+echo "  snapshot of $snap_routes routes (child, niced): $snap"
 [ "$running" = true ] && echo "  (the snapshot was still running when the ingest ended)" ||
 	echo "  (the snapshot ended before the ingest did)"
 base_rate=$(awk -v a="$r1" -v b="$r3" 'BEGIN { printf "%.0f", (a + b) / 2 }')

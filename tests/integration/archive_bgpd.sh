@@ -80,17 +80,30 @@ gobgp_start gobgp "$(cat <<EOF
   [neighbors.timers.config]
     connect-retry = 1
     idle-hold-time-after-reset = 1
+  # Graceful restart on: GoBGP then sends End-of-RIB, which the warm
+  # start's stale routes wait for.
+  [neighbors.graceful-restart.config]
+    enabled = true
+    restart-time = 120
   [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv4-unicast"
     [neighbors.afi-safis.add-paths.config]
       send-max = 8
+    [neighbors.afi-safis.mp-graceful-restart.config]
+      enabled = true
   [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv6-unicast"
+    [neighbors.afi-safis.mp-graceful-restart.config]
+      enabled = true
 EOF
 )"
 gob() { gobgp_cmd gobgp global rib "$@" >/dev/null || fail "gobgp rib $*"; }
+# After a collector restart GoBGP takes several seconds to dial again.
+gob_back() {
+	wait_until 30 peer_is 127.0.0.4 Established || fail "GoBGP did not come back $1"
+}
 gob add -a ipv4 10.4.1.0/24 nexthop 192.0.2.4
 gob add -a ipv4 10.4.3.0/24 identifier 11 nexthop 192.0.2.41
 gob add -a ipv4 10.4.3.0/24 identifier 12 nexthop 192.0.2.42
@@ -249,7 +262,7 @@ done
 ok "archives listed, served byte for byte, nothing else served"
 
 # --- 4. kill -9 while writing -------------------------------------------------------
-wait_until 30 peer_is 127.0.0.4 Established || fail "GoBGP did not come back"
+gob_back ""
 gob add -a ipv4 10.4.5.0/24 nexthop 192.0.2.4
 gob del -a ipv4 10.4.3.0/24 identifier 11
 wait_until 15 route_has 10.4.5.0/24 127.0.0.4 || fail "10.4.5.0/24 did not arrive"
@@ -312,7 +325,7 @@ bgplensd_stop
 ARCH_EXTRA="  warm_start: true"
 bgplensd_start "$PEERS"
 ARCH_EXTRA=""
-wait_until 30 peer_is 127.0.0.4 Established || fail "GoBGP did not come back after the warm start"
+gob_back "after the warm start"
 wait_until 20 route_gone 10.4.5.0/24 127.0.0.4 ||
 	fail "warm start: 10.4.5.0/24, no longer announced, still there after the session came back"
 fresh() { [ "$(route_expr 2001:db8:4:1::/64 127.0.0.4 'bool(rs) and "stale" not in rs[0]')" = true ]; }
@@ -340,7 +353,7 @@ else
 	track "$DPID"
 	wait_until 10 api /api/v1/status || fail "bgplensd on tmpfs did not start"
 	FV=/proc/$DPID/root$FULL
-	wait_until 30 peer_is 127.0.0.4 Established || fail "GoBGP did not come back (tmpfs)"
+	gob_back "(tmpfs)"
 	gob add -a ipv4 10.4.6.1/32 nexthop 192.0.2.4
 	wait_until 15 route_has 10.4.6.1/32 127.0.0.4 || fail "updates not ingested on a read-only disk"
 	wait_until 10 log_has 'MRT archive: .*Read-only file system; records are dropped' ||
