@@ -164,8 +164,9 @@ list_month(const char *dir, const char *month, struct archive_file **v,
 		memset(f, 0, sizeof(*f));
 		f->kind = k;
 		f->start = t;
-		snprintf(f->name, sizeof(f->name), "%s", fe->d_name);
-		snprintf(f->month, sizeof(f->month), "%s", month);
+		/* Lengths checked above (name) and by month_dir_name(). */
+		memcpy(f->name, fe->d_name, strlen(fe->d_name) + 1);
+		memcpy(f->month, month, 8);
 		f->size = (uint64_t)st.st_size;
 		f->mtime = (uint64_t)st.st_mtime;
 	}
