@@ -17,6 +17,7 @@
 #      updates after it: routes (stale) and history are back, no session
 #      up (the daemon listens on another port); once the sessions are back,
 #      a loaded route the peer no longer announces goes at its End-of-RIB;
+#      retention deletes an archive file past retention_days, nothing else;
 #   6. an unwritable archive (a read-only 1 MiB tmpfs inside unshare -m),
 #      then a full one: a clear log line, counters, sessions stay up, and
 #      writing resumes once write access and space return.
@@ -297,12 +298,24 @@ bgplensd_stop
 # Gone from GoBGP while the collector is down: loaded stale, it must go at
 # GoBGP's End-of-RIB once the session is back.
 gob del -a ipv4 10.4.5.0/24
+# Retention rides along: an archive file from 2020 goes, a file that is
+# no archive's stays.
+mkdir -p "$ARCH_DIR/2020.01"
+bzip2 </dev/null >"$ARCH_DIR/2020.01/updates.20200101.0000.bz2"
+echo keep >"$ARCH_DIR/2020.01/notes.txt"
 SAVED_PORT=$BGP_PORT
 BGP_PORT=$(free_port) || fail "no free port"
-ARCH_EXTRA="  warm_start: true"
+ARCH_EXTRA="  warm_start: true
+  retention_days: 30"
 bgplensd_start "$PEERS"
 ARCH_EXTRA=""
 BGP_PORT=$SAVED_PORT
+log_has 'archive retention: 1 files older than 30 days deleted' ||
+	fail "retention: no log line: $(grep retention "$T/bgplensd.log")"
+[ ! -e "$ARCH_DIR/2020.01/updates.20200101.0000.bz2" ] || fail "retention: the 2020 file is still there"
+[ -e "$ARCH_DIR/2020.01/notes.txt" ] || fail "retention: a file that is no archive's was deleted"
+ls "$ARCH_DIR"/*/updates.* 2>/dev/null | grep -qv '/2020\.01/' || fail "retention: recent files deleted"
+ok "retention: the 2020 archive file deleted, the rest kept"
 log_has 'warm start: rib\.[0-9.]*bz2 and [1-9][0-9]* update files: .* in [0-9.]+ s' ||
 	fail "no warm start log line: $(grep 'warm start' "$T/bgplensd.log")"
 [ "$(api /api/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["peers"]["established"])')" = 0 ] ||
