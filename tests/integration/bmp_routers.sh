@@ -163,11 +163,18 @@ for p in 10.5.1.0/24 10.5.2.0/24 2001:db8:5:1::/64; do
 	want "$p" adj-rib-in-post 127.0.0.2 127.0.0.5
 done
 ok "FRR: 10.5.1.0/24, 10.5.2.0/24, 2001:db8:5:1::/64 pre- and post-policy, router 127.0.0.2, peer 127.0.0.5"
-want 10.5.9.0/24 adj-rib-in-pre 127.0.0.2 127.0.0.5
-sleep 1
+# FRR 8.4 sends a route its inbound policy drops pre-policy in some runs
+# only (it depends on whether its BMP session came up before or after
+# the route arrived), so its presence pre-policy is reported, not
+# required; it must never be post-policy.
+if wait_until 15 route_src_has 10.5.9.0/24 adj-rib-in-pre 127.0.0.2 127.0.0.5; then
+	say "FRR sent 10.5.9.0/24 pre-policy"
+else
+	say "FRR did not send 10.5.9.0/24 pre-policy in this run"
+fi
 route_src_gone 10.5.9.0/24 adj-rib-in-post 127.0.0.2 127.0.0.5 ||
 	fail "10.5.9.0/24 is dropped by FRR's policy, yet post-policy: $(routes_json 10.5.9.0/24)"
-ok "FRR: 10.5.9.0/24 pre-policy only (its inbound policy drops it)"
+ok "FRR: 10.5.9.0/24 never post-policy (its inbound policy drops it)"
 c_pre=$(route_src 10.5.1.0/24 adj-rib-in-pre 127.0.0.2 'rs[0]["communities"]')
 c_post=$(route_src 10.5.1.0/24 adj-rib-in-post 127.0.0.2 'rs[0]["communities"]')
 med=$(route_src 10.5.1.0/24 adj-rib-in-pre 127.0.0.2 'rs[0].get("med")')
