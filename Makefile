@@ -52,7 +52,7 @@ FUZZ_SECONDS	?= 8
 
 all: $(LIB) $(PROGS)
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/*.h lg/*.h)
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -89,7 +89,7 @@ asan:
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
-$(FUZZ_BUILD)/%.o: %.c $(wildcard include/*.h)
+$(FUZZ_BUILD)/%.o: %.c $(wildcard include/*.h lg/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c $< -o $@
 

@@ -477,6 +477,7 @@ routes_query(struct req *r, struct rib_query *q, regex_t *re, bool *have_re)
 	const char	*v;
 	uint32_t	 comm[3];
 	uint64_t	 u;
+	char		 why[128];
 
 	memset(q, 0, sizeof(*q));
 	q->src = -1;
@@ -509,11 +510,11 @@ routes_query(struct req *r, struct rib_query *q, regex_t *re, bool *have_re)
 	if ((v = lg_param(r, "cursor")) != NULL)
 		lg_cursor_parse(v, &q->after);
 	if ((v = lg_param(r, "aspath")) != NULL) {
-		if (regcomp(re, v, REG_EXTENDED | REG_NOSUB) != 0)
-			return (lg_bad(r, "aspath", "not a regular "
-			    "expression"));
+		if (lg_regex_compile(re, v, why, sizeof(why)) == -1)
+			return (lg_bad(r, "aspath", "%s: %s", why, LG_RE_DOC));
 		*have_re = true;
 		q->aspath_re = re;
+		q->text_budget = LG_RE_TEXT_BUDGET;
 	}
 	return (0);
 }
