@@ -847,7 +847,9 @@ static const struct pdesc p_routes[] = {
 	    "Only routes carrying this large community (A:B:C).", 0 },
 	{ "aspath", P_REGEX, NULL, 0, 0, NULL, "^3333 ",
 	    "Only routes whose AS path, printed as in as_path, matches this "
-	    "POSIX extended regular expression (at most 256 characters).", 0 },
+	    "expression: " LG_RE_DOC ".  A page matches it against at most a "
+	    "million characters of AS path text, so it may hold fewer than "
+	    "limit routes, with a next_cursor to continue.", 0 },
 	{ "source", P_UINT, NULL, 0, 65534, NULL, "0",
 	    "Only routes from this source (the id in a route's source).", 0 },
 	{ "best", P_ENUM, "only|all", 0, 0, NULL, "only",
