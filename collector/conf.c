@@ -878,7 +878,7 @@ conf_print(FILE *f, const struct conf *c)
 	fprintf(f, "local_as: %u\nrouter_id: %s\n", c->local_as,
 	    addr_fmt(&rid, ab, sizeof(ab)));
 	print_str(f, "data_dir: ", c->data_dir);
-	fprintf(f, "bgp_listen:\n");
+	fprintf(f, "bgp_listen:%s\n", c->n_listen == 0 ? " []" : "");
 	for (j = 0; j < c->n_listen; j++)
 		fprintf(f, "  - \"%s\"\n", addr_fmt(&c->listen[j], ab,
 		    sizeof(ab)));

@@ -93,6 +93,27 @@ test_print_escapes_strings(void **state)
 	conf_free(&c);
 }
 
+/* No BGP listener at all: printed as an empty list, not an empty key. */
+static void
+test_print_empty_listen(void **state)
+{
+	struct conf	c, again;
+	char		err[256], *text;
+
+	(void)state;
+	assert_int_equal(load("bgp_listen: []\nbmp_listen: []\n", &c, err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.n_listen, 0);
+	text = print(&c);
+	if (load(text, &again, err, sizeof(err)) != 0)
+		fail_msg("printed configuration rejected: %s\n%s", err, text);
+	assert_int_equal(again.n_listen, 0);
+	assert_int_equal(again.n_bmp_listen, 0);
+	free(text);
+	conf_free(&again);
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -100,6 +121,7 @@ main(void)
 		cmocka_unit_test(test_empty_is_defaults),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_print_escapes_strings),
+		cmocka_unit_test(test_print_empty_listen),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
