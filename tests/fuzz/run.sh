@@ -92,11 +92,13 @@ for bin in "$FUZZ_BUILD"/fuzz_*; do
 		seeds=$(find "tests/fuzz/corpus/$name" -type f | wc -l | tr -d ' ')
 	fi
 	if [ "$seeds" -gt 0 ]; then
+		# xargs reads the list on its stdin and gives the target
+		# /dev/null for its own.
 		# shellcheck disable=SC2086  # flag lists
 		find "tests/fuzz/corpus/$name" -type f | sort |
 		    xargs timeout -k 10 $((seeds * FUZZ_TIMEOUT + 120)) "$bin" \
 		    $flags -artifact_prefix="$FUZZ_ARTIFACTS/$name-" \
-		    </dev/null >"$log" 2>&1
+		    >"$log" 2>&1
 		rc=$?
 	fi
 	if [ "$rc" != 0 ]; then
