@@ -15,7 +15,7 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define FUZZ_MAX_OUT	(256u << 10)	/* decompressed bytes per input */
+#define FUZZ_MAX_OUT	(64u << 10)	/* decompressed bytes per input */
 
 static void
 on_error(void *arg, const char *file, uint64_t off, const char *msg)
