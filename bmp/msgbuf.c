@@ -77,7 +77,13 @@ pending_len(const struct msgbuf *m)
 	if (m->end - m->start < m->hdr_len)
 		return (0);
 	l = m->len_fn(m->buf + m->start, m->max_len, err, sizeof(err));
-	return (l < (long)m->hdr_len ? 0 : (size_t)l);
+	/*
+	 * Past the maximum is a framing error for msgbuf_next() to report,
+	 * never room to grow for, whatever the length function let by.
+	 */
+	if (l < (long)m->hdr_len || (size_t)l > m->max_len)
+		return (0);
+	return ((size_t)l);
 }
 
 size_t

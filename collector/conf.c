@@ -921,6 +921,28 @@ conf_peer_find(const struct conf *c, const struct addr *a)
 	return (NULL);
 }
 
+/*
+ * A string as a YAML double-quoted scalar: quotes, backslashes and control
+ * characters escaped, so that what --check -v prints loads again whatever
+ * the file had in it (a description may hold any of them).
+ */
+static void
+print_str(FILE *f, const char *lead, const char *s)
+{
+	const unsigned char *p;
+
+	fprintf(f, "%s\"", lead);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+	fprintf(f, "\"\n");
+}
+
 /* The BMP station's keys, in the form bmp_key() reads. */
 static void
 conf_print_bmp(FILE *f, const struct conf *c)
@@ -969,14 +991,15 @@ conf_print(FILE *f, const struct conf *c)
 	unsigned	j;
 
 	addr_set_v4(&rid, c->router_id);
-	fprintf(f, "local_as: %u\nrouter_id: %s\ndata_dir: \"%s\"\n",
-	    c->local_as, addr_fmt(&rid, ab, sizeof(ab)), c->data_dir);
-	fprintf(f, "bgp_listen:\n");
+	fprintf(f, "local_as: %u\nrouter_id: %s\n", c->local_as,
+	    addr_fmt(&rid, ab, sizeof(ab)));
+	print_str(f, "data_dir: ", c->data_dir);
+	fprintf(f, "bgp_listen:%s\n", c->n_listen == 0 ? " []" : "");
 	for (j = 0; j < c->n_listen; j++)
 		fprintf(f, "  - \"%s\"\n", addr_fmt(&c->listen[j], ab,
 		    sizeof(ab)));
-	fprintf(f, "bgp_port: %u\nhttp_listen: \"%s\"\n", c->bgp_port,
-	    c->http_listen);
+	fprintf(f, "bgp_port: %u\n", c->bgp_port);
+	print_str(f, "http_listen: ", c->http_listen);
 	fprintf(f, "log_level: %s\n", c->log_level >= LOG_LVL_DEBUG ? "debug" :
 	    c->log_level >= LOG_LVL_INFO ? "info" : c->log_level >=
 	    LOG_LVL_WARN ? "warning" : "error");
@@ -984,11 +1007,11 @@ conf_print(FILE *f, const struct conf *c)
 	    (unsigned long long)c->history_max_events,
 	    (unsigned long long)c->history_max_age);
 	if (c->mmdb_asn[0])
-		fprintf(f, "geoip_asn: \"%s\"\n", c->mmdb_asn);
+		print_str(f, "geoip_asn: ", c->mmdb_asn);
 	if (c->mmdb_country[0])
-		fprintf(f, "geoip_country: \"%s\"\n", c->mmdb_country);
+		print_str(f, "geoip_country: ", c->mmdb_country);
 	if (c->monitor_file[0])
-		fprintf(f, "monitor_file: \"%s\"\n", c->monitor_file);
+		print_str(f, "monitor_file: ", c->monitor_file);
 	conf_print_bmp(f, c);
 	conf_print_archive(f, c);
 	fprintf(f, "peers:%s\n", c->n_peers == 0 ? " []" : "");
@@ -998,8 +1021,7 @@ conf_print(FILE *f, const struct conf *c)
 		fprintf(f, "  - address: \"%s\"\n    remote_as: %u\n",
 		    addr_fmt(&p->addr, ab, sizeof(ab)), p->remote_as);
 		if (p->description[0])
-			fprintf(f, "    description: \"%s\"\n",
-			    p->description);
+			print_str(f, "    description: ", p->description);
 		if (p->password[0])
 			fprintf(f, "    password: \"(set)\"\n");
 		fprintf(f, "    hold_time: %u\n    passive: %s\n"
@@ -1038,8 +1060,7 @@ conf_print(FILE *f, const struct conf *c)
 			fprintf(f, "]\n");
 		}
 		if (d->description[0])
-			fprintf(f, "    description: \"%s\"\n",
-			    d->description);
+			print_str(f, "    description: ", d->description);
 		if (d->password[0])
 			fprintf(f, "    password: \"(set)\"\n");
 		fprintf(f, "    hold_time: %u\n    add_path: %s\n",

@@ -1405,9 +1405,10 @@ list_has(const uint8_t *p, size_t len, const uint8_t *want, size_t unit)
 	return (false);
 }
 
+/* Does rt pass q's filters?  Adds what the regex ran over to *text. */
 static bool
 route_matches(struct rib *r, const struct rib_query *q,
-    const struct route *rt)
+    const struct route *rt, size_t *text)
 {
 	struct rib_attrs	a;
 	uint8_t			want[12];
@@ -1450,7 +1451,7 @@ route_matches(struct rib *r, const struct rib_query *q,
 		buf = need <= sizeof(sbuf) ? sbuf : malloc(need);
 		if (buf == NULL)
 			return (false);
-		aspath_fmt(a.aspath, a.aspath_len, buf, need);
+		*text += aspath_fmt(a.aspath, a.aspath_len, buf, need) + 1;
 		rc = regexec(q->aspath_re, buf, 0, NULL, 0);
 		if (buf != sbuf)
 			free(buf);
@@ -1469,6 +1470,7 @@ struct qrun {
 	bool			 full;		/* limit reached */
 	bool			 stop;
 	struct rib_cursor	*next;
+	size_t			 text;		/* against q->text_budget */
 };
 
 /* Emit the matching routes of one node; false to stop the walk. */
@@ -1494,8 +1496,19 @@ query_node(struct qrun *qr, struct rtree *t, struct rtnode *node)
 		    (rt->src == q->after.src &&
 		    rt->path_id <= q->after.path_id)))
 			continue;
-		if (!route_matches(qr->r, q, rt))
+		if (q->text_budget != 0 && qr->text >= q->text_budget) {
+			/* Matching had its share: resume after the last seen. */
+			qr->next->valid = qr->next->pfx.afi != 0;
+			return (false);
+		}
+		if (!route_matches(qr->r, q, rt, &qr->text)) {
+			if (!qr->full) {
+				qr->next->pfx = p;
+				qr->next->src = rt->src;
+				qr->next->path_id = rt->path_id;
+			}
 			continue;
+		}
 		if (qr->full) {
 			/* One more exists: the cursor is worth handing out. */
 			qr->next->valid = true;
@@ -1522,9 +1535,10 @@ node_matches(struct rib *r, const struct rib_query *q, struct rtnode *node)
 {
 	struct rib_entry	*e = node_entry(node);
 	uint16_t		 i;
+	size_t			 text = 0;	/* a few nodes: unbounded */
 
 	for (i = 0; e != NULL && i < e->n; i++)
-		if (route_matches(r, q, &e->r[i]))
+		if (route_matches(r, q, &e->r[i], &text))
 			return (true);
 	return (false);
 }
@@ -1569,7 +1583,7 @@ size_t
 rib_query(struct rib *r, const struct rib_query *q, rib_route_cb cb,
     void *arg, struct rib_cursor *next)
 {
-	struct qrun		 qr = { r, q, cb, arg, 0, false, false, next };
+	struct qrun		 qr = { r, q, cb, arg, 0, false, false, next, 0 };
 	struct rtree_iter	 it;
 	struct rtnode		*node, *found;
 	struct rtree		*t;

@@ -147,6 +147,12 @@ struct mrt_in	*mrt_in_open(const char *path, char *err, size_t errlen);
  */
 struct mrt_in	*mrt_in_open_mem(const void *buf, size_t len, const char *name);
 void		 mrt_in_close(struct mrt_in *);
+/*
+ * At most max bytes out of a compressed input, then an error and the end
+ * (0: no bound).  Opening sets 200 times the compressed size, at least
+ * 1 GiB, for regular files and memory; pipes have no bound.
+ */
+void		 mrt_in_set_max_bytes(struct mrt_in *, uint64_t max);
 enum mrt_in_status mrt_in_next(struct mrt_in *, struct mrt_rec *);
 /* The problem behind the last MRT_IN_ERROR, and where it was. */
 const char	*mrt_in_error(const struct mrt_in *, uint64_t *offset);

@@ -240,6 +240,12 @@ struct rib_query {
 	bool		 has_large;
 	uint32_t	 large[3];
 	const regex_t	*aspath_re;	/* against aspath_fmt() text */
+	/*
+	 * Characters of AS path text aspath_re may be run over before the
+	 * walk stops and hands out a cursor, as the limit does (0 = no
+	 * bound): what a page costs, whatever the expression and the paths.
+	 */
+	size_t		 text_budget;
 	size_t		 limit;		/* 0 = no limit */
 	struct rib_cursor after;	/* resume after this route */
 };

@@ -239,14 +239,15 @@ filename_ok(const char *v)
 	return (true);
 }
 
-static int
-validate_one(struct req *r, const struct pdesc *d, const char *v)
+int
+lg_validate(struct req *r, const struct pdesc *d, const char *v)
 {
 	struct prefix		pf;
 	struct rib_cursor	cur;
 	uint64_t		u;
 	uint32_t		c[3];
 	regex_t			re;
+	char			why[128];
 
 	switch (d->type) {
 	case P_PREFIX:
@@ -282,11 +283,8 @@ validate_one(struct req *r, const struct pdesc *d, const char *v)
 			    "community (A:B:C)", v));
 		return (0);
 	case P_REGEX:
-		if (strlen(v) > 256 || regcomp(&re, v, REG_EXTENDED |
-		    REG_NOSUB) != 0)
-			return (lg_bad(r, d->name, "not a valid regular "
-			    "expression (POSIX extended, at most 256 "
-			    "characters)"));
+		if (lg_regex_compile(&re, v, why, sizeof(why)) == -1)
+			return (lg_bad(r, d->name, "%s: %s", why, LG_RE_DOC));
 		regfree(&re);
 		return (0);
 	case P_CURSOR:
@@ -339,7 +337,7 @@ arg_cb(void *cls, enum MHD_ValueKind kind, const char *key,
 			lg_bad(r, key, "empty value");
 			return (MHD_NO);
 		}
-		if (validate_one(r, d, value) == -1)
+		if (lg_validate(r, d, value) == -1)
 			return (MHD_NO);
 		r->vals[i] = value;
 		w->failed = 0;
@@ -361,7 +359,7 @@ check_params(struct req *r)
 		d = &r->ep->params[i];
 		if (!(d->flags & PD_PATH))
 			continue;
-		if (validate_one(r, d, r->path_val) == -1)
+		if (lg_validate(r, d, r->path_val) == -1)
 			return (-1);
 		r->vals[i] = r->path_val;
 	}

@@ -479,6 +479,7 @@ routes_query(struct req *r, struct rib_query *q, regex_t *re, bool *have_re)
 	const char	*v;
 	uint32_t	 comm[3];
 	uint64_t	 u;
+	char		 why[128];
 
 	memset(q, 0, sizeof(*q));
 	q->src = -1;
@@ -511,11 +512,11 @@ routes_query(struct req *r, struct rib_query *q, regex_t *re, bool *have_re)
 	if ((v = lg_param(r, "cursor")) != NULL)
 		lg_cursor_parse(v, &q->after);
 	if ((v = lg_param(r, "aspath")) != NULL) {
-		if (regcomp(re, v, REG_EXTENDED | REG_NOSUB) != 0)
-			return (lg_bad(r, "aspath", "not a regular "
-			    "expression"));
+		if (lg_regex_compile(re, v, why, sizeof(why)) == -1)
+			return (lg_bad(r, "aspath", "%s: %s", why, LG_RE_DOC));
 		*have_re = true;
 		q->aspath_re = re;
+		q->text_budget = LG_RE_TEXT_BUDGET;
 	}
 	return (0);
 }
@@ -850,7 +851,9 @@ static const struct pdesc p_routes[] = {
 	    "Only routes carrying this large community (A:B:C).", 0 },
 	{ "aspath", P_REGEX, NULL, 0, 0, NULL, "^3333 ",
 	    "Only routes whose AS path, printed as in as_path, matches this "
-	    "POSIX extended regular expression (at most 256 characters).", 0 },
+	    "expression: " LG_RE_DOC ".  A page matches it against at most a "
+	    "million characters of AS path text, so it may hold fewer than "
+	    "limit routes, with a next_cursor to continue.", 0 },
 	{ "source", P_UINT, NULL, 0, 65534, NULL, "0",
 	    "Only routes from this source (the id in a route's source).", 0 },
 	{ "best", P_ENUM, "only|all", 0, 0, NULL, "only",

@@ -10,11 +10,13 @@
  * lg_geo.c	MaxMind databases: AS names and countries
  * lg_rate.c	per-client token buckets
  * lg_openapi.c	openapi.json, generated from the endpoint table
+ * lg_regex.c	the ?aspath= expression: what is accepted before regcomp()
  */
 #ifndef BGPLENS_LG_INT_H
 #define BGPLENS_LG_INT_H
 
 #include <microhttpd.h>
+#include <regex.h>
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -155,6 +157,8 @@ int		 lg_cursor_parse(const char *, struct rib_cursor *);
 void		 lg_cursor_fmt(const struct rib_cursor *, char *, size_t);
 int		 lg_limit(struct req *, const char *name, size_t def,
 		    size_t max, size_t *out);
+/* Check one parameter's value against its description (0, or -1 and 400). */
+int		 lg_validate(struct req *, const struct pdesc *, const char *);
 
 /* lg_api.c: JSON of RIB objects, shared with lg_asn.c. */
 struct asnset;
@@ -183,6 +187,34 @@ extern const struct field lg_f_archives[], lg_f_archive[], lg_f_archive_status[]
 json_t		*lg_archive_status(struct lg *);
 /* Prometheus lines into buf (at most cap bytes); returns their length. */
 size_t		 lg_archive_metrics(struct lg *, char *buf, size_t cap);
+/*
+ * lg_regex.c: the bounds of an ?aspath= expression (docs/api.md; the
+ * reasons are in lg_regex.c).  Keep LG_RE_DOC in step: openapi.json and
+ * the 400 answer quote it.
+ */
+#define LG_RE_MAX_LEN	128	/* characters */
+#define LG_RE_MAX_COUNT	32	/* m and n of {m,n} */
+#define LG_RE_MAX_DEPTH	8	/* nested parentheses */
+#define LG_RE_MAX_SIZE	128	/* positions with counts expanded */
+/*
+ * Characters of AS path text one page of /routes may match the expression
+ * against (rib_query's text_budget): with the bounds above glibc matches
+ * at worst about 3 us a character (measured: 0.55 s over a 200000-character
+ * path), so a page costs 3 s at the very worst and tens of milliseconds
+ * for ordinary expressions; the rest of the walk is the next page's
+ * (next_cursor).  A full table of a million routes is some 40 pages.
+ */
+#define LG_RE_TEXT_BUDGET	1000000
+#define LG_RE_DOC	"POSIX extended, at most 128 printable ASCII " \
+	"characters, no backslash (write a literal bracket as [{]), no " \
+	"repeated group that repeats inside ((a+)*), counts {m,n} up to 32, " \
+	"parentheses nested up to 8 deep, at most 128 characters and " \
+	"positions once counts are expanded"
+/* False, with the reason in why, when s is outside those bounds. */
+bool		 lg_regex_check(const char *s, char *why, size_t whylen);
+/* lg_regex_check(), then regcomp(REG_EXTENDED | REG_NOSUB). */
+int		 lg_regex_compile(regex_t *, const char *s, char *why,
+		    size_t whylen);
 
 /* lg_openapi.c */
 json_t		*lg_openapi_build(void);

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -41,6 +42,14 @@
 #define KEEP_LIMIT	(16u << 20)	/* bytes kept back for a rescan */
 #define RESYNC_DEPTH	3		/* records that must chain */
 #define TS_WINDOW	(7u * 86400)	/* plausible clock jump while scanning */
+/*
+ * Decompressed bytes allowed per compressed byte, past a floor: MRT
+ * archives compress 5 to 20 times, while a 178-byte bzip2 stream expands
+ * to 200 MB of zeros (and a few kilobytes to terabytes).  A stream past
+ * the bound ends with an error, so what one input costs follows its size.
+ */
+#define BOMB_RATIO	200
+#define BOMB_FLOOR	(1ULL << 30)
 
 struct src {
 	enum mrt_comp	 comp;
@@ -54,6 +63,8 @@ struct src {
 	size_t		 ipos;		/* next unread byte in ibuf */
 	bool		 in_eof;
 	bool		 eof;		/* no more output */
+	uint64_t	 out_total;	/* decompressed so far */
+	uint64_t	 out_max;	/* 0 = no bound (a pipe, plain input) */
 	z_stream	 z;
 	bool		 z_init;
 	bool		 z_live;		/* inside a member */
@@ -372,7 +383,35 @@ src_read(struct src *s, uint8_t *dst, size_t len)
 			s->eof = true;
 		break;
 	}
+	if (n > 0 && s->comp != MRT_COMP_NONE && s->out_max != 0) {
+		s->out_total += (uint64_t)n;
+		if (s->out_total > s->out_max) {
+			n -= (ssize_t)(s->out_total - s->out_max);
+			s->out_total = s->out_max;
+			snprintf(s->err, sizeof(s->err), "decompressed data "
+			    "over %llu bytes, too many for the compressed "
+			    "size: not read further", (unsigned long long)
+			    s->out_max);
+			s->eof = true;
+		}
+	}
 	return (n);
+}
+
+/* The bound on decompressed bytes for compressed_len bytes of input. */
+static uint64_t
+bomb_limit(uint64_t compressed_len)
+{
+	if (compressed_len > BOMB_FLOOR / BOMB_RATIO)
+		return (compressed_len > UINT64_MAX / BOMB_RATIO ? UINT64_MAX :
+		    compressed_len * BOMB_RATIO);
+	return (BOMB_FLOOR);
+}
+
+void
+mrt_in_set_max_bytes(struct mrt_in *in, uint64_t max)
+{
+	in->s.out_max = max;
 }
 
 /*
@@ -870,6 +909,7 @@ struct mrt_in *
 mrt_in_open(const char *path, char *err, size_t errlen)
 {
 	struct mrt_in	*in;
+	struct stat	 st;
 	int		 fd;
 
 	if (strcmp(path, "-") == 0)
@@ -893,6 +933,9 @@ mrt_in_open(const char *path, char *err, size_t errlen)
 		mrt_in_close(in);
 		return (NULL);
 	}
+	/* A pipe's size is unknown: its reader bounds it (or not). */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		in->s.out_max = bomb_limit((uint64_t)st.st_size);
 	return (in);
 }
 
@@ -919,6 +962,7 @@ mrt_in_open_mem(const void *buf, size_t len, const char *name)
 		mrt_in_close(in);
 		return (NULL);
 	}
+	in->s.out_max = bomb_limit(len);
 	return (in);
 }
 

@@ -6,7 +6,7 @@
 #   BIN           directory of the programs                           (default bin)
 #   ONLY          unit | integration | fuzz: run only that part       (default: all)
 #   FUZZ          1: finish with `make fuzz-smoke` when clang is here (default 0)
-#   FUZZ_SECONDS  seconds per fuzz target                             (default 20)
+#   FUZZ_SECONDS  seconds of exploration per fuzz target               (default 8)
 #   UNIT_TIMEOUT, INTEGRATION_TIMEOUT   seconds per program        (300, 600)
 #
 # Parts, in order:
@@ -31,7 +31,7 @@ BIN=$(abs "${BIN:-bin}")
 SHARED=$(cd "$REPO/.." && pwd)/shared/data
 ONLY=${ONLY:-}
 FUZZ=${FUZZ:-0}
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_SECONDS=${FUZZ_SECONDS:-8}
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
 INTEGRATION_TIMEOUT=${INTEGRATION_TIMEOUT:-600}
 TAIL_LINES=${TAIL_LINES:-40}

@@ -1412,6 +1412,40 @@ test_names(void **state)
 	assert_string_equal(bmp_peer_type_name(BMP_PEER_LOC_RIB), "loc-rib");
 }
 
+/* A length function that trusts the header: 4-octet length, no check. */
+static long
+lax_len(const uint8_t *hdr, size_t max, char *err, size_t errlen)
+{
+	(void)max;
+	(void)err;
+	(void)errlen;
+	return ((long)((uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+	    (uint32_t)hdr[2] << 8 | hdr[3]));
+}
+
+/*
+ * A header declaring more than the maximum grows nothing, even when the
+ * length function does not check it, and msgbuf_next() refuses it.
+ */
+static void
+test_msgbuf_length_over_max(void **state)
+{
+	static const uint8_t	 hdr[6] = { 0x7f, 0xff, 0xff, 0xff, 0, 0 };
+	struct msgbuf		 mb;
+	const uint8_t		*msg;
+	size_t			 len, room;
+
+	(void)state;
+	assert_int_equal(msgbuf_init(&mb, 6, 4096, 256, lax_len), 0);
+	assert_int_equal(msgbuf_feed(&mb, hdr, sizeof(hdr)), 0);
+	assert_int_equal(msgbuf_partial_want(&mb), 0);
+	assert_non_null(msgbuf_space(&mb, 1 << 20, &room));
+	assert_true(mb.cap <= 2 * 4096 + 256);
+	assert_int_equal(msgbuf_next(&mb, &msg, &len), -1);
+	assert_null(msgbuf_space(&mb, 1, &room));
+	msgbuf_free(&mb);
+}
+
 int
 main(void)
 {
@@ -1449,6 +1483,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test(test_msgbuf_length_over_max),
 	};
 	const char *s = getenv("BMP_TEST_SEED");
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <bzlib.h>
 #include <cmocka.h>
 
 #include "mrt.h"
@@ -356,6 +357,62 @@ test_gzip_truncated(void **state)
 	mrt_in_close(in);
 }
 
+/*
+ * A decompression bomb: a few hundred bytes of bzip2 (or a few kilobytes
+ * of gzip) that expand to megabytes of zeros, read with a bound below
+ * that.  The input stops at the bound with an error that says why, then
+ * ends; the same stream with room enough reads to its end.
+ */
+static void
+bomb(bool bz, size_t plain_len, uint64_t bound, bool want_cut)
+{
+	uint8_t		*plain = calloc(1, plain_len), z[1 << 16];
+	unsigned	 zlen = sizeof(z);
+	z_stream	 zs;
+	struct mrt_in	*in;
+	struct mrt_rec	 rec;
+	enum mrt_in_status st;
+	bool		 told = false;
+
+	assert_non_null(plain);
+	if (bz)
+		assert_int_equal(BZ2_bzBuffToBuffCompress((char *)z, &zlen,
+		    (char *)plain, (unsigned)plain_len, 9, 0, 0), BZ_OK);
+	else {
+		memset(&zs, 0, sizeof(zs));
+		assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8,
+		    Z_DEFAULT_STRATEGY), Z_OK);
+		zs.next_in = plain;
+		zs.avail_in = (uInt)plain_len;
+		zs.next_out = z;
+		zs.avail_out = sizeof(z);
+		assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+		zlen = (unsigned)zs.total_out;
+		deflateEnd(&zs);
+	}
+	in = mrt_in_open_mem(z, zlen, "bomb");
+	assert_non_null(in);
+	mrt_in_set_max_bytes(in, bound);
+	while ((st = mrt_in_next(in, &rec)) != MRT_IN_EOF)
+		if (st == MRT_IN_ERROR && strstr(mrt_in_error(in, NULL),
+		    "decompressed data over") != NULL)
+			told = true;
+	assert_true(bound == 0 || mrt_in_bytes(in) <= bound);
+	assert_int_equal(told, want_cut);
+	assert_int_equal(mrt_in_bytes(in), want_cut ? bound : plain_len);
+	mrt_in_close(in);
+	free(plain);
+}
+
+static void
+test_decompression_bomb(void **state)
+{
+	bomb(true, 8u << 20, 1u << 20, true);
+	bomb(false, 8u << 20, 1u << 20, true);
+	bomb(true, 8u << 20, 16u << 20, false);
+	bomb(false, 1u << 20, 0, false);	/* 0: no bound */
+}
+
 static void
 test_print_update(void **state)
 {
@@ -432,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_resync_garbage),
 		cmocka_unit_test(test_resync_torn),
 		cmocka_unit_test(test_gzip_truncated),
+		cmocka_unit_test(test_decompression_bomb),
 		cmocka_unit_test(test_print_update),
 		cmocka_unit_test(test_td2),
 	};

@@ -2020,6 +2020,55 @@ test_query_aspath_regex(void **state)
 	rib_free(r);
 }
 
+/*
+ * The AS path regex has a budget of text per query: when it runs out the
+ * walk stops with a cursor after the last route looked at, matching or
+ * not, and following the cursors gives every match once, in order.
+ */
+static void
+test_query_text_budget(void **state)
+{
+	struct rib		*r = query_table();
+	struct rib_query	 q;
+	struct rib_cursor	 next;
+	struct qres		 res;
+	regex_t			 re;
+	size_t			 n, pages = 0, stopped = 0;
+
+	qinit(&q, RIB_MATCH_ALL, NULL);
+	q.aspath_re = &re;
+	assert_int_equal(regcomp(&re, " 65003$", REG_EXTENDED | REG_NOSUB),
+	    0);
+	/* Each path text is 5 to 17 characters: two routes a page at most. */
+	q.text_budget = 20;
+	memset(&res, 0, sizeof(res));
+	for (;;) {
+		n = rib_query(r, &q, qres_cb, &res, &next);
+		pages++;
+		assert_true(pages < 100);
+		if (!next.valid)
+			break;
+		if (n == 0)
+			stopped++;	/* nothing matched within the budget */
+		q.after = next;
+	}
+	qres_str(&res, qbuf, sizeof(qbuf));
+	assert_string_equal(qbuf, "10.1.0.0/16#0* 10.1.0.0/16#1 "
+	    "10.1.1.0/24#1* 2001:db8:1::/48#0");
+	assert_true(pages > 3);
+	assert_true(stopped > 0);
+	qres_free(&res);
+	/* Without a budget: one page. */
+	q.text_budget = 0;
+	memset(&q.after, 0, sizeof(q.after));
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(rib_query(r, &q, qres_cb, &res, &next), 4);
+	assert_false(next.valid);
+	qres_free(&res);
+	regfree(&re);
+	rib_free(r);
+}
+
 /* The callback can stop a query; no cursor then. */
 static void
 test_query_stop(void **state)
@@ -3306,6 +3355,7 @@ main(void)
 		cmocka_unit_test(test_query_match),
 		cmocka_unit_test(test_query_aspath_regex),
 		cmocka_unit_test(test_query_stop),
+		cmocka_unit_test(test_query_text_budget),
 		cmocka_unit_test(test_query_pagination),
 		cmocka_unit_test(test_differential),
 	};

@@ -243,7 +243,7 @@ def check_filters(routes):
                          p.startswith("1221 4637 3356 ")),
                         (" 3356 ", lambda p: " 3356 " in p),
                         (" 7018$", lambda p: p.endswith(" 7018")),
-                        ("\\{", lambda p: "{" in p)):
+                        ("[{]", lambda p: "{" in p)):
         want = [(r.prefix, r.src) for r in every if test(r.path)]
         got, n = pages("/api/v1/routes", 1000, aspath=regex)
         check(ids(got) == want, "aspath /%s/: %d routes" % (regex,
@@ -407,7 +407,11 @@ ERRORS = [
     ("routes?large-community=1:2:3:4", "large-community"),
     ("routes?large-community=4294967296:1:1", "large-community"),
     ("routes?aspath=(", "aspath"), ("routes?aspath=[", "aspath"),
-    ("routes?aspath=" + "1" * 257, "aspath"),
+    ("routes?aspath=" + "1" * 129, "aspath"),
+    ("routes?aspath=" + urllib.parse.quote("(.*)\\1"), "aspath"),
+    ("routes?aspath=" + urllib.parse.quote("((.{0,255}){0,255}){0,255}"),
+     "aspath"),
+    ("routes?aspath=" + urllib.parse.quote("(( .*)*)*x"), "aspath"),
     ("routes?source=65535", "source"), ("routes?source=-1", "source"),
     ("routes?source=x", "source"), ("routes?best=some", "best"),
     ("routes?afi=ipv5", "afi"), ("routes?limit=0", "limit"),
