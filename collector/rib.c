@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 
 #include "intern.h"
@@ -56,16 +57,42 @@ struct attr_hdr {
 	uint8_t		pad[2];
 };
 
+/*
+ * A history event: 32 bytes.  Its time is microseconds after its chunk's
+ * base, and its link to the previous event of the prefix a distance back
+ * in sequence numbers, so both fit 32 bits (see the history section).
+ */
 struct hev {
-	uint64_t	 time_us;
 	struct rtnode	*node;
-	uint64_t	 prev;		/* previous event of the prefix */
+	uint32_t	 dt_us;		/* time - chunk base */
+	uint32_t	 back;		/* seq - previous event's seq, 0 = none */
 	uint32_t	 path_id;
 	uint32_t	 attr_old;
 	uint32_t	 attr_new;
 	uint16_t	 src;
 	uint8_t		 type;
 	uint8_t		 afi;
+};
+
+_Static_assert(sizeof(struct hev) == 32, "history events are 32 bytes");
+
+/*
+ * Events live in chunks of HC_EVENTS (64 KiB, mapped whole); chunk c holds
+ * the sequence numbers c * HC_EVENTS + 1 and on.  A chunk also ends when
+ * its next event would be more than HC_SPAN_US after its base: the slots
+ * left are never used (holes), and the sequence jumps to the next chunk.
+ */
+#define HC_SHIFT	11
+#define HC_EVENTS	(1u << HC_SHIFT)
+#define HC_BYTES	((size_t)HC_EVENTS * sizeof(struct hev))
+#define HC_SPAN_US	UINT32_MAX
+/* Keeps every live back link within 32 bits, holes included. */
+#define HIST_MAX_EVENTS	((uint64_t)1 << 31)
+
+struct hchunk {
+	struct hev	*ev;		/* HC_EVENTS slots */
+	uint64_t	 base_us;	/* time of its first event */
+	uint32_t	 used;		/* slots filled, from the first */
 };
 
 /*
@@ -101,11 +128,15 @@ struct rib {
 	uint16_t	 cap_srcs;
 	uint64_t	 routes;
 	uint64_t	 bytes_entries;
-	/* history ring */
-	struct hev	*ev;
-	uint64_t	 ev_cap;
+	/* history: a ring of chunk descriptors, see the history section */
+	struct hchunk	*hc;
+	uint64_t	 hc_cap;	/* descriptors, a power of two */
+	uint64_t	 hc_lo;		/* number of the oldest mapped chunk */
+	uint64_t	 hc_n;		/* chunks mapped */
 	uint64_t	 ev_head;	/* oldest live seq */
 	uint64_t	 ev_tail;	/* next seq; seqs start at 1 */
+	uint64_t	 ev_count;	/* live events */
+	uint64_t	 ev_recorded;	/* ever */
 	uint64_t	 dropped_age, dropped_mem;
 	uint64_t	 announces, withdraws, replaces;
 	struct rtnode	*pinned;	/* being recorded: never removed */
@@ -167,6 +198,8 @@ rib_new(const struct rib_config *conf)
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return (NULL);
 	r->conf = *conf;
+	if (r->conf.history_max_events > HIST_MAX_EVENTS)
+		r->conf.history_max_events = HIST_MAX_EVENTS;
 	r->tree[0] = rtree_create(AFI_IPV4);
 	r->tree[1] = rtree_create(AFI_IPV6);
 	r->attrs = intern_new("attribute-sets");
@@ -205,27 +238,18 @@ entry_free_cb(void *value, void *arg)
 	free(e);
 }
 
-static void
-hev_release(struct rib *r, struct hev *h)
-{
-	rib_attr_put(r, h->attr_old);
-	rib_attr_put(r, h->attr_new);
-}
+static void	hist_free(struct rib *);
 
 void
 rib_free(struct rib *r)
 {
-	uint64_t s;
-
 	if (r == NULL)
 		return;
-	for (s = r->ev_head; r->ev != NULL && s < r->ev_tail; s++)
-		hev_release(r, &r->ev[s % r->ev_cap]);
+	hist_free(r);
 	if (r->tree[0] != NULL)
 		rtree_destroy(r->tree[0], entry_free_cb, r);
 	if (r->tree[1] != NULL)
 		rtree_destroy(r->tree[1], entry_free_cb, r);
-	free(r->ev);
 	intern_free(r->attrs);
 	intern_free(r->aspaths);
 	intern_free(r->comms);
@@ -861,18 +885,147 @@ entry_best(struct rib *r, struct rib_entry *e)
 
 /*
  * History.
+ *
+ * Events are numbered by a 64-bit sequence from 1 and stored in chunks
+ * of HC_EVENTS, each mapped whole when its first event comes and
+ * unmapped when the oldest live event has moved past it: a chunk costs
+ * one mmap per 2048 events, never a copy of what is kept (a ring grown
+ * by doubling copies it all and needs half as much again while it does).
+ * The chunk descriptors form a small ring of their own, grown by
+ * doubling; it is 24 bytes per 64 KiB of events.
+ *
+ * Events are evicted one at a time, oldest first (by age, or to make
+ * room when max_events are kept); a chunk goes when its last one does.
  */
+
+static struct hchunk *
+hc_of(const struct rib *r, uint64_t seq)
+{
+	return (&r->hc[((seq - 1) >> HC_SHIFT) & (r->hc_cap - 1)]);
+}
+
+static uint32_t
+hc_slot(uint64_t seq)
+{
+	return ((uint32_t)((seq - 1) & (HC_EVENTS - 1)));
+}
+
+/* First sequence number of the chunk after seq's. */
+static uint64_t
+hc_next(uint64_t seq)
+{
+	return ((((seq - 1) >> HC_SHIFT) + 1) * HC_EVENTS + 1);
+}
 
 static bool
 ev_live(const struct rib *r, uint64_t seq)
 {
-	return (seq != 0 && seq >= r->ev_head && seq < r->ev_tail);
+	return (seq != 0 && seq >= r->ev_head && seq < r->ev_tail &&
+	    hc_slot(seq) < hc_of(r, seq)->used);
 }
 
 static struct hev *
 ev_at(const struct rib *r, uint64_t seq)
 {
-	return (&r->ev[seq % r->ev_cap]);
+	return (&hc_of(r, seq)->ev[hc_slot(seq)]);
+}
+
+static uint64_t
+ev_time(const struct rib *r, uint64_t seq)
+{
+	return (hc_of(r, seq)->base_us + ev_at(r, seq)->dt_us);
+}
+
+/* The previous event of the same prefix, 0 for none. */
+static uint64_t
+ev_prev(const struct rib *r, uint64_t seq)
+{
+	uint32_t back = ev_at(r, seq)->back;
+
+	return (back != 0 ? seq - back : 0);
+}
+
+static void
+hev_release(struct rib *r, struct hev *h)
+{
+	rib_attr_put(r, h->attr_old);
+	rib_attr_put(r, h->attr_new);
+}
+
+/* Unmap the oldest chunk; its events are gone already. */
+static void
+hc_drop_oldest(struct rib *r)
+{
+	struct hchunk *c = &r->hc[r->hc_lo & (r->hc_cap - 1)];
+
+	munmap(c->ev, HC_BYTES);
+	memset(c, 0, sizeof(*c));
+	r->hc_lo++;
+	r->hc_n--;
+}
+
+/*
+ * After the head moved: step over the holes at the end of its chunk and
+ * unmap the chunks wholly behind it.
+ */
+static void
+hc_settle(struct rib *r)
+{
+	uint64_t head_chunk;
+
+	while (r->ev_head < r->ev_tail &&
+	    hc_slot(r->ev_head) >= hc_of(r, r->ev_head)->used)
+		r->ev_head = hc_next(r->ev_head);
+	head_chunk = (r->ev_head - 1) >> HC_SHIFT;
+	while (r->hc_n > 0 && r->hc_lo < head_chunk)
+		hc_drop_oldest(r);
+}
+
+/* Map the chunk of the tail, which starts a chunk; -1 on failure. */
+static int
+hc_open(struct rib *r, uint64_t now_us)
+{
+	struct hchunk	*nhc, *c;
+	uint64_t	 ncap, i, num = (r->ev_tail - 1) >> HC_SHIFT;
+	void		*p;
+
+	if (r->hc_n == r->hc_cap) {
+		ncap = r->hc_cap ? r->hc_cap * 2 : 16;
+		if ((nhc = calloc(ncap, sizeof(*nhc))) == NULL)
+			return (-1);
+		for (i = 0; i < r->hc_n; i++)
+			nhc[(r->hc_lo + i) & (ncap - 1)] =
+			    r->hc[(r->hc_lo + i) & (r->hc_cap - 1)];
+		free(r->hc);
+		r->hc = nhc;
+		r->hc_cap = ncap;
+	}
+	p = mmap(NULL, HC_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return (-1);
+	if (r->hc_n == 0)
+		r->hc_lo = num;
+	c = &r->hc[num & (r->hc_cap - 1)];
+	c->ev = p;
+	c->base_us = now_us;
+	c->used = 0;
+	r->hc_n++;
+	return (0);
+}
+
+static void
+hist_free(struct rib *r)
+{
+	uint64_t s;
+
+	for (s = r->ev_head; s < r->ev_tail; s++)
+		if (ev_live(r, s))
+			hev_release(r, ev_at(r, s));
+	while (r->hc_n > 0)
+		hc_drop_oldest(r);
+	free(r->hc);
+	r->hc = NULL;
 }
 
 static struct rib_entry *
@@ -905,40 +1058,22 @@ ev_lost(struct rib *r, uint64_t time_us)
 	r->lost = true;
 }
 
+/* Evict the oldest event; the head must be live. */
 static void
 ev_evict_one(struct rib *r)
 {
-	struct hev		*h = ev_at(r, r->ev_head);
-	struct rib_entry	*e = node_entry(h->node);
 	uint64_t		 seq = r->ev_head;
+	struct hev		 h = *ev_at(r, seq);
+	struct rib_entry	*e = node_entry(h.node);
 
-	ev_lost(r, h->time_us);
-	hev_release(r, h);
+	ev_lost(r, ev_time(r, seq));
+	hev_release(r, &h);
 	r->ev_head++;
+	r->ev_count--;
+	hc_settle(r);
 	/* Its prefix's newest event gone: the prefix may go too. */
-	if (e != NULL && e->last_ev == seq && h->node != r->pinned)
-		entry_maybe_remove(r, h->node, h->afi);
-}
-
-static int
-ev_grow(struct rib *r)
-{
-	uint64_t	 ncap, s;
-	struct hev	*nev;
-
-	ncap = r->ev_cap ? r->ev_cap * 2 : 65536;
-	if (ncap > r->conf.history_max_events)
-		ncap = r->conf.history_max_events;
-	if (ncap <= r->ev_cap)
-		return (-1);
-	if ((nev = calloc(ncap, sizeof(*nev))) == NULL)
-		return (-1);
-	for (s = r->ev_head; s < r->ev_tail; s++)
-		nev[s % ncap] = r->ev[s % r->ev_cap];
-	free(r->ev);
-	r->ev = nev;
-	r->ev_cap = ncap;
-	return (0);
+	if (e != NULL && e->last_ev == seq && h.node != r->pinned)
+		entry_maybe_remove(r, h.node, h.afi);
 }
 
 void
@@ -946,6 +1081,30 @@ rib_set_listener(struct rib *r, rib_event_cb fn, void *arg)
 {
 	r->listener = fn;
 	r->listener_arg = arg;
+}
+
+/*
+ * A slot for an event at now_us at the tail: a new chunk when the tail
+ * starts one, or when now_us is too far from the current chunk's base
+ * for 32 bits (the rest of that chunk is left as holes).  NULL when no
+ * chunk can be mapped.
+ */
+static struct hev *
+ev_slot(struct rib *r, uint64_t now_us)
+{
+	struct hchunk	*c;
+	uint64_t	 num = (r->ev_tail - 1) >> HC_SHIFT;
+
+	if (r->hc_n > 0 && num < r->hc_lo + r->hc_n) {
+		c = hc_of(r, r->ev_tail);
+		if (now_us - c->base_us <= HC_SPAN_US)
+			return (&c->ev[hc_slot(r->ev_tail)]);
+		r->ev_tail = hc_next(r->ev_tail);
+		hc_settle(r);
+	}
+	if (hc_open(r, now_us) == -1)
+		return (NULL);
+	return (&hc_of(r, r->ev_tail)->ev[hc_slot(r->ev_tail)]);
 }
 
 static void
@@ -973,21 +1132,21 @@ ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
 		ev_lost(r, now_us);
 		return;
 	}
-	if (r->ev_tail - r->ev_head >= r->ev_cap && ev_grow(r) == -1) {
-		if (r->ev_tail == r->ev_head) {
-			/* No ring at all (out of memory): nothing to evict. */
-			ev_lost(r, now_us);
-			return;
-		}
+	if (r->ev_count >= r->conf.history_max_events) {
 		r->pinned = node;
 		ev_evict_one(r);
 		r->pinned = NULL;
 		r->dropped_mem++;
 	}
-	h = ev_at(r, r->ev_tail);
-	h->time_us = now_us;
+	if ((h = ev_slot(r, now_us)) == NULL) {
+		/* Out of memory: the event is not kept. */
+		ev_lost(r, now_us);
+		return;
+	}
 	h->node = node;
-	h->prev = e->last_ev;
+	h->dt_us = (uint32_t)(now_us - hc_of(r, r->ev_tail)->base_us);
+	h->back = ev_live(r, e->last_ev) ? (uint32_t)(r->ev_tail -
+	    e->last_ev) : 0;
 	h->path_id = path_id;
 	h->attr_old = old;
 	h->attr_new = new;
@@ -996,6 +1155,9 @@ ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
 	h->afi = afi;
 	rib_attr_ref(r, old);
 	rib_attr_ref(r, new);
+	hc_of(r, r->ev_tail)->used++;
+	r->ev_count++;
+	r->ev_recorded++;
 	e->last_ev = r->ev_tail++;
 }
 
@@ -1010,7 +1172,7 @@ rib_history_expire(struct rib *r, uint64_t now_us)
 	if (now_us < limit)
 		return;
 	while (r->ev_head < r->ev_tail &&
-	    ev_at(r, r->ev_head)->time_us < now_us - limit) {
+	    ev_time(r, r->ev_head) < now_us - limit) {
 		ev_evict_one(r);
 		r->dropped_age++;
 	}
@@ -1633,9 +1795,11 @@ rib_query(struct rib *r, const struct rib_query *q, rib_route_cb cb,
  */
 
 static void
-hev_export(const struct rib *r, const struct hev *h, struct rib_event *out)
+hev_export(const struct rib *r, uint64_t seq, struct rib_event *out)
 {
-	out->time_us = h->time_us;
+	const struct hev *h = ev_at(r, seq);
+
+	out->time_us = ev_time(r, seq);
 	rtnode_prefix(r->tree[afi_slot(h->afi)], h->node, &out->pfx);
 	out->path_id = h->path_id;
 	out->attr_old = h->attr_old;
@@ -1662,14 +1826,14 @@ history_node(struct rib *r, struct rtnode *node, uint64_t from_us,
 
 	if (e == NULL)
 		return (0);
-	for (s = e->last_ev; ev_live(r, s); s = ev_at(r, s)->prev) {
-		const struct hev *h = ev_at(r, s);
+	for (s = e->last_ev; ev_live(r, s); s = ev_prev(r, s)) {
+		uint64_t t = ev_time(r, s);
 
-		if (h->time_us < from_us)
+		if (t < from_us)
 			break;
-		if (h->time_us > to_us)
+		if (t > to_us)
 			continue;
-		hev_export(r, h, &ev);
+		hev_export(r, s, &ev);
 		n++;
 		if (cb(arg, &ev) != 0) {
 			*stop = true;
@@ -1785,9 +1949,9 @@ rib_routes_at(struct rib *r, const struct prefix *p, uint64_t at_us,
 		n++;
 	}
 	/* Undo, newest first, every change made after at_us. */
-	for (s = e->last_ev; ev_live(r, s); s = h->prev) {
+	for (s = e->last_ev; ev_live(r, s); s = ev_prev(r, s)) {
 		h = ev_at(r, s);
-		if (h->time_us <= at_us)
+		if (ev_time(r, s) <= at_us)
 			break;
 		if (n == cap) {
 			if ((nv = reallocarray(v, cap * 2, sizeof(*v))) == NULL) {
@@ -1810,11 +1974,11 @@ rib_routes_at(struct rib *r, const struct prefix *p, uint64_t at_us,
 			v[i].since = 0;
 			tbd++;
 		}
-	for (; tbd > 0 && ev_live(r, s); s = h->prev) {
+	for (; tbd > 0 && ev_live(r, s); s = ev_prev(r, s)) {
 		h = ev_at(r, s);
 		k = routes_find(v, n, h->src, h->path_id);
 		if (k >= 0 && (v[k].flags & ROUTE_F_SINCE_TBD)) {
-			v[k].since = (uint32_t)(h->time_us / 1000000);
+			v[k].since = (uint32_t)(ev_time(r, s) / 1000000);
 			v[k].flags &= (uint16_t)~ROUTE_F_SINCE_TBD;
 			tbd--;
 		}
@@ -1856,11 +2020,11 @@ rib_stats(struct rib *r, struct rib_stats *s)
 	intern_stats(r->comms, &is);
 	s->community_lists = is.objects;
 	s->bytes_attrs += is.bytes;
-	s->bytes_history = r->ev_cap * sizeof(struct hev);
+	s->bytes_history = r->hc_n * HC_BYTES + r->hc_cap * sizeof(r->hc[0]);
 	s->bytes_total = s->bytes_tree + s->bytes_routes + s->bytes_attrs +
 	    s->bytes_history + (uint64_t)r->cap_srcs * sizeof(r->srcs[0]);
-	s->events = r->ev_tail - r->ev_head;
-	s->events_total = r->ev_tail - 1;
+	s->events = r->ev_count;
+	s->events_total = r->ev_recorded;
 	s->events_dropped_age = r->dropped_age;
 	s->events_dropped_mem = r->dropped_mem;
 	s->announces = r->announces;
@@ -1884,7 +2048,7 @@ rib_check(struct rib *r)
 	const struct attr_hdr	*h;
 	const struct hev	*ev;
 	const char		*w;
-	uint64_t		 routes = 0, *per, s, prev_t = 0;
+	uint64_t		 routes = 0, *per, s, prev_t = 0, live = 0;
 	uint16_t		 i, nbest;
 	long			 best;
 	int			 f;
@@ -1965,13 +2129,20 @@ rib_check(struct rib *r)
 		}
 	free(per);
 	for (s = r->ev_head; w == NULL && s < r->ev_tail; s++) {
+		if (!ev_live(r, s)) {
+			/* Holes: only at the end of a chunk. */
+			if (hc_slot(s) < hc_of(r, s)->used)
+				w = "a hole inside a chunk";
+			continue;
+		}
 		ev = ev_at(r, s);
-		if (ev->time_us < prev_t)
+		live++;
+		if (ev_time(r, s) < prev_t)
 			w = "history out of time order";
-		else if (ev->prev >= s)
+		else if (ev_prev(r, s) >= s)
 			w = "event chained to a later one";
-		else if (ev_live(r, ev->prev) && ev_at(r, ev->prev)->node !=
-		    ev->node)
+		else if (ev_live(r, ev_prev(r, s)) &&
+		    ev_at(r, ev_prev(r, s))->node != ev->node)
 			w = "event chained to another prefix's";
 		else if ((ev->attr_old != 0 &&
 		    attr_hdr(r, ev->attr_old) == NULL) ||
@@ -1980,7 +2151,13 @@ rib_check(struct rib *r)
 		else if ((e = node_entry(ev->node)) == NULL ||
 		    e->last_ev < s)
 			w = "event of a prefix that forgot it";
-		prev_t = ev->time_us;
+		prev_t = ev_time(r, s);
 	}
+	if (w == NULL && live != r->ev_count)
+		w = "live event count is off";
+	else if (w == NULL && r->hc_n != (r->ev_head == r->ev_tail &&
+	    hc_slot(r->ev_tail) == 0 ? 0 : ((r->ev_tail - 2) >> HC_SHIFT) -
+	    ((r->ev_head - 1) >> HC_SHIFT) + 1))
+		w = "chunks mapped do not match the live events";
 	return (w);
 }
