@@ -323,7 +323,7 @@ cmd_rib_load(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rib_config	 conf = { 0, 0, 0 };
+	struct rib_config	 conf = { 0, 0, 0, 0 };
 	struct load		 l;
 	struct mrt_handlers	 h;
 	struct mrt_reader	*rd;

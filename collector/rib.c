@@ -21,11 +21,13 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "intern.h"
 #include "rib.h"
@@ -116,8 +118,18 @@ struct src_state {
 	bool		used;
 };
 
+/* Lock figures: updated by every thread, hence atomic. */
+struct lock_figs {
+	_Atomic uint64_t reads, writes, yields;
+	_Atomic uint64_t read_wait[RIB_LOCK_BUCKETS];
+	_Atomic uint64_t write_hold[RIB_LOCK_BUCKETS];
+	_Atomic uint64_t read_wait_max, write_hold_max;
+};
+
 struct rib {
 	pthread_rwlock_t lock;
+	uint64_t	 wr_since_ns;	/* write-locked since, 0 = not */
+	struct lock_figs lf;
 	struct rib_config conf;
 	struct rtree	*tree[2];
 	struct intern	*attrs;
@@ -260,22 +272,138 @@ rib_free(struct rib *r)
 	free(r);
 }
 
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+/*
+ * Quarter-octave buckets of v = us + 1: b = 4 * floor(log2(v)) + the two
+ * bits after the top one, so a bucket's bound is within 25% of any value
+ * in it.  Below v = 4 there are no two bits after the top one: the octave
+ * is one bucket (q = 0) and the other three stay empty.
+ */
+static unsigned
+lock_bucket(uint64_t us)
+{
+	uint64_t	v = us + 1;
+	unsigned	msb = 63u - (unsigned)__builtin_clzll(v), b;
+
+	b = msb * 4 + (msb < 2 ? 0 : (unsigned)((v >> (msb - 2)) & 3));
+	return (b < RIB_LOCK_BUCKETS ? b : RIB_LOCK_BUCKETS - 1);
+}
+
+uint64_t
+rib_lock_bucket_us(unsigned b)
+{
+	unsigned msb = b / 4, q = b % 4;
+
+	if (msb < 2)
+		return (((uint64_t)1 << (msb + 1)) - 1);
+	return ((((uint64_t)4 + q + 1) << (msb - 2)) - 1);
+}
+
+uint64_t
+rib_lock_quantile_us(const uint64_t h[RIB_LOCK_BUCKETS], double q)
+{
+	uint64_t	total = 0, acc = 0;
+	unsigned	b;
+
+	for (b = 0; b < RIB_LOCK_BUCKETS; b++)
+		total += h[b];
+	if (total == 0)
+		return (0);
+	for (b = 0; b < RIB_LOCK_BUCKETS; b++) {
+		acc += h[b];
+		if ((double)acc >= q * (double)total)
+			break;
+	}
+	return (rib_lock_bucket_us(b < RIB_LOCK_BUCKETS ? b :
+	    RIB_LOCK_BUCKETS - 1));
+}
+
+static void
+lock_note(_Atomic uint64_t *hist, _Atomic uint64_t *max, uint64_t ns)
+{
+	uint64_t us = ns / 1000, m;
+
+	atomic_fetch_add_explicit(&hist[lock_bucket(us)], 1,
+	    memory_order_relaxed);
+	m = atomic_load_explicit(max, memory_order_relaxed);
+	while (us > m && !atomic_compare_exchange_weak_explicit(max, &m, us,
+	    memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
 void
 rib_wrlock(struct rib *r)
 {
 	pthread_rwlock_wrlock(&r->lock);
+	r->wr_since_ns = mono_ns();
+	atomic_fetch_add_explicit(&r->lf.writes, 1, memory_order_relaxed);
 }
 
 void
 rib_rdlock(struct rib *r)
 {
+	uint64_t t0 = mono_ns();
+
 	pthread_rwlock_rdlock(&r->lock);
+	atomic_fetch_add_explicit(&r->lf.reads, 1, memory_order_relaxed);
+	lock_note(r->lf.read_wait, &r->lf.read_wait_max, mono_ns() - t0);
 }
 
 void
 rib_unlock(struct rib *r)
 {
+	/*
+	 * Set only while write-locked, and only the writer can unlock
+	 * then: readers find it 0.
+	 */
+	if (r->wr_since_ns != 0) {
+		lock_note(r->lf.write_hold, &r->lf.write_hold_max,
+		    mono_ns() - r->wr_since_ns);
+		r->wr_since_ns = 0;
+	}
 	pthread_rwlock_unlock(&r->lock);
+}
+
+/*
+ * With the writer-preferring lock, readers that arrived while the writer
+ * held it are queued; the unlock hands the lock to them (glibc switches
+ * to a read phase when readers wait), and the writer's next wrlock waits
+ * for them to finish.  So a reader waits at most about write_hold_us.
+ */
+bool
+rib_wryield(struct rib *r)
+{
+	if (r->conf.write_hold_us == 0 || r->wr_since_ns == 0 ||
+	    mono_ns() - r->wr_since_ns < r->conf.write_hold_us * 1000ull)
+		return (false);
+	rib_unlock(r);
+	rib_wrlock(r);
+	atomic_fetch_add_explicit(&r->lf.yields, 1, memory_order_relaxed);
+	return (true);
+}
+
+void
+rib_lock_stats(struct rib *r, struct rib_lock_stats *s)
+{
+	unsigned b;
+
+	s->reads = atomic_load(&r->lf.reads);
+	s->writes = atomic_load(&r->lf.writes);
+	s->yields = atomic_load(&r->lf.yields);
+	for (b = 0; b < RIB_LOCK_BUCKETS; b++) {
+		s->read_wait[b] = atomic_load(&r->lf.read_wait[b]);
+		s->write_hold[b] = atomic_load(&r->lf.write_hold[b]);
+	}
+	s->read_wait_max_us = atomic_load(&r->lf.read_wait_max);
+	s->write_hold_max_us = atomic_load(&r->lf.write_hold_max);
 }
 
 /*
@@ -1474,7 +1602,7 @@ source_withdraw(struct rib *r, uint16_t src, uint8_t afi, bool stale_only,
 	struct rtree_iter	 it;
 	struct rtnode		*node;
 	struct rib_entry	*e;
-	uint64_t		 n = 0;
+	uint64_t		 n = 0, visited = 0;
 	int			 f, i;
 
 	for (f = 0; f < 2; f++) {
@@ -1497,6 +1625,13 @@ source_withdraw(struct rib *r, uint16_t src, uint8_t afi, bool stale_only,
 				    f ? AFI_IPV6 : AFI_IPV4, i, type, now_us))
 					break;	/* the node is gone */
 			}
+			/*
+			 * A full table takes a while: let readers in.  The
+			 * iterator survives whatever happens meanwhile, and
+			 * readers change nothing.
+			 */
+			if ((++visited & 255) == 0)
+				rib_wryield(r);
 		}
 	}
 	return (n);
