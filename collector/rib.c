@@ -33,13 +33,64 @@
 #include "rib.h"
 #include "rtree.h"
 
+/*
+ * A route as an entry stores it: 12 bytes.  Its ADD-PATH path id is kept
+ * apart, in an array after the routes that only entries holding a
+ * non-zero path id have (the node's RN_PIDS bit says so): most sources
+ * send none, and would pay 4 bytes a route for nothing.
+ */
+struct rroute {
+	uint32_t	attr;		/* interned attribute set */
+	uint32_t	since;		/* wall-clock seconds of last change */
+	uint16_t	src;
+	uint16_t	flags;		/* ROUTE_F_* */
+};
+
+/*
+ * A prefix's routes: an 8-byte header, cap routes sorted by (source, path
+ * id), then, with RN_PIDS, cap path ids.  last_ev is the low 32 bits of
+ * the newest event's sequence number (entry_last() finds the rest).
+ */
 struct rib_entry {
-	uint64_t	last_ev;	/* newest event's seq, 0 = none */
+	uint32_t	last_ev;	/* 0 = none */
 	uint16_t	n;
 	uint16_t	cap;
-	uint32_t	pad;
-	struct route	r[];
+	struct rroute	r[];
 };
+
+#define RN_PIDS		0x0001		/* rtnode user bit: path ids kept */
+
+static uint32_t *
+entry_pids(const struct rtnode *node, struct rib_entry *e)
+{
+	return ((node->user & RN_PIDS) ? (uint32_t *)(void *)&e->r[e->cap] :
+	    NULL);
+}
+
+static uint32_t
+pid_at(const uint32_t *pid, int i)
+{
+	return (pid != NULL ? pid[i] : 0);
+}
+
+static size_t
+entry_size(uint32_t cap, bool pids)
+{
+	return (sizeof(struct rib_entry) + (size_t)cap *
+	    (sizeof(struct rroute) + (pids ? sizeof(uint32_t) : 0)));
+}
+
+/* Route i of an entry as readers see it. */
+static void
+route_get(const struct rib_entry *e, const uint32_t *pid, int i,
+    struct route *out)
+{
+	out->attr = e->r[i].attr;
+	out->path_id = pid_at(pid, i);
+	out->since = e->r[i].since;
+	out->src = e->r[i].src;
+	out->flags = e->r[i].flags;
+}
 
 /* Fixed part of an interned attribute set. */
 struct attr_hdr {
@@ -999,15 +1050,36 @@ done:
 	return (best);
 }
 
+/* The best of an entry's routes (routes_best() works on struct route). */
+static long
+entry_routes_best(struct rib *r, struct rtnode *node, struct rib_entry *e)
+{
+	struct route	 buf[32], *v = buf;
+	const uint32_t	*pid = entry_pids(node, e);
+	long		 best;
+	int		 i;
+
+	if (e->n == 0)
+		return (-1);
+	if (e->n > 32 && (v = calloc(e->n, sizeof(*v))) == NULL)
+		return (0);	/* no memory: some route is better than none */
+	for (i = 0; i < e->n; i++)
+		route_get(e, pid, i, &v[i]);
+	best = routes_best(r, v, e->n);
+	if (v != buf)
+		free(v);
+	return (best);
+}
+
 static void
-entry_best(struct rib *r, struct rib_entry *e)
+entry_best(struct rib *r, struct rtnode *node, struct rib_entry *e)
 {
 	uint16_t	i;
 	long		best;
 
 	for (i = 0; i < e->n; i++)
 		e->r[i].flags &= (uint16_t)~ROUTE_F_BEST;
-	if ((best = routes_best(r, e->r, e->n)) >= 0)
+	if ((best = entry_routes_best(r, node, e)) >= 0)
 		e->r[best].flags |= ROUTE_F_BEST;
 }
 
@@ -1162,16 +1234,37 @@ node_entry(struct rtnode *n)
 	return (n->value);
 }
 
+/*
+ * The sequence number of the entry's newest event if it is still kept,
+ * else 0.  The entry has its low 32 bits: the newest of the numbers with
+ * those bits below the tail is the one, if it is an event of this node
+ * (events leave oldest first, so if the newest has gone, all have).
+ */
+static uint64_t
+entry_last(const struct rib *r, const struct rtnode *node,
+    const struct rib_entry *e)
+{
+	uint64_t seq;
+
+	if (e->last_ev == 0)
+		return (0);
+	seq = r->ev_tail - (uint32_t)((uint32_t)r->ev_tail - e->last_ev);
+	if (!ev_live(r, seq) || ev_at(r, seq)->node != node)
+		return (0);
+	return (seq);
+}
+
 static bool
 entry_maybe_remove(struct rib *r, struct rtnode *node, uint8_t afi)
 {
 	struct rib_entry *e = node_entry(node);
 
-	if (e->n > 0 || ev_live(r, e->last_ev))
+	if (e->n > 0 || entry_last(r, node, e) != 0)
 		return (false);
-	r->bytes_entries -= sizeof(*e) + (size_t)e->cap * sizeof(e->r[0]);
+	r->bytes_entries -= entry_size(e->cap, node->user & RN_PIDS);
 	free(e);
 	node->value = NULL;
+	node->user = 0;
 	r->last_node = NULL;
 	rtree_remove(r->tree[afi_slot(afi)], node);
 	return (true);
@@ -1200,7 +1293,7 @@ ev_evict_one(struct rib *r)
 	r->ev_count--;
 	hc_settle(r);
 	/* Its prefix's newest event gone: the prefix may go too. */
-	if (e != NULL && e->last_ev == seq && h.node != r->pinned)
+	if (e != NULL && e->last_ev == (uint32_t)seq && h.node != r->pinned)
 		entry_maybe_remove(r, h.node, h.afi);
 }
 
@@ -1225,7 +1318,13 @@ ev_slot(struct rib *r, uint64_t now_us)
 
 	if (r->hc_n > 0 && num < r->hc_lo + r->hc_n) {
 		c = hc_of(r, r->ev_tail);
-		if (now_us - c->base_us <= HC_SPAN_US)
+		/*
+		 * A sequence number with its low 32 bits 0 is left out:
+		 * entries keep those bits, and 0 there means none.  It is
+		 * the last slot of a chunk.
+		 */
+		if (now_us - c->base_us <= HC_SPAN_US &&
+		    (uint32_t)r->ev_tail != 0)
 			return (&c->ev[hc_slot(r->ev_tail)]);
 		r->ev_tail = hc_next(r->ev_tail);
 		hc_settle(r);
@@ -1242,6 +1341,7 @@ ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
 {
 	struct rib_entry	*e = node_entry(node);
 	struct hev		*h;
+	uint64_t		 last;
 
 	/* Every change passes here: tell the listener first. */
 	if (r->listener != NULL) {
@@ -1273,8 +1373,8 @@ ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
 	}
 	h->node = node;
 	h->dt_us = (uint32_t)(now_us - hc_of(r, r->ev_tail)->base_us);
-	h->back = ev_live(r, e->last_ev) ? (uint32_t)(r->ev_tail -
-	    e->last_ev) : 0;
+	last = entry_last(r, node, e);
+	h->back = last != 0 ? (uint32_t)(r->ev_tail - last) : 0;
 	h->path_id = path_id;
 	h->attr_old = old;
 	h->attr_new = new;
@@ -1286,7 +1386,7 @@ ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
 	hc_of(r, r->ev_tail)->used++;
 	r->ev_count++;
 	r->ev_recorded++;
-	e->last_ev = r->ev_tail++;
+	e->last_ev = (uint32_t)r->ev_tail++;
 }
 
 void
@@ -1312,16 +1412,19 @@ rib_history_expire(struct rib *r, uint64_t now_us)
 
 /* Index of (src, path_id) in e, or where it would go (negative - 1). */
 static int
-entry_find(const struct rib_entry *e, uint16_t src, uint32_t path_id)
+entry_find(const struct rib_entry *e, const uint32_t *pid, uint16_t src,
+    uint32_t path_id)
 {
-	int lo = 0, hi = e->n - 1, mid;
+	int		lo = 0, hi = e->n - 1, mid;
+	uint32_t	mp;
 
 	while (lo <= hi) {
 		mid = (lo + hi) / 2;
+		mp = pid_at(pid, mid);
 		if (e->r[mid].src < src || (e->r[mid].src == src &&
-		    e->r[mid].path_id < path_id))
+		    mp < path_id))
 			lo = mid + 1;
-		else if (e->r[mid].src == src && e->r[mid].path_id == path_id)
+		else if (e->r[mid].src == src && mp == path_id)
 			return (mid);
 		else
 			hi = mid - 1;
@@ -1329,36 +1432,95 @@ entry_find(const struct rib_entry *e, uint16_t src, uint32_t path_id)
 	return (-lo - 1);
 }
 
+/*
+ * Give a node's entry room for cap routes, with path ids or without (the
+ * routes held must fit, and have no path id when dropping them).  Returns
+ * the entry, NULL when out of memory (the old one is untouched then).
+ */
 static struct rib_entry *
-entry_reserve(struct rib *r, struct rtnode *node, uint16_t want)
+entry_resize(struct rib *r, struct rtnode *node, uint32_t cap, bool pids)
 {
 	struct rib_entry	*e = node_entry(node), *ne;
-	uint32_t		 ncap;
+	bool			 had = (node->user & RN_PIDS) != 0;
+	size_t			 osz = e != NULL ? entry_size(e->cap, had) : 0;
 
-	if (e != NULL && e->n < e->cap && want <= e->cap)
-		return (e);
-	/* Grow by ~1.5x: most prefixes have a handful of routes. */
-	if (e != NULL && e->cap >= UINT16_MAX)
-		return (NULL);
-	ncap = e == NULL ? 1 : e->cap + (e->cap + 1u) / 2;
-	if (ncap > UINT16_MAX)
-		ncap = UINT16_MAX;	/* n is 16 bits */
-	if (want > ncap)
-		ncap = want;
-	ne = realloc(e, sizeof(*ne) + (size_t)ncap * sizeof(ne->r[0]));
-	if (ne == NULL)
-		return (NULL);
-	if (e == NULL) {
-		ne->last_ev = 0;
-		ne->n = 0;
-		ne->pad = 0;
-	} else
-		r->bytes_entries -= sizeof(*ne) + (size_t)ne->cap *
-		    sizeof(ne->r[0]);
-	ne->cap = (uint16_t)ncap;
-	r->bytes_entries += sizeof(*ne) + (size_t)ncap * sizeof(ne->r[0]);
+	if (!had && !pids) {
+		/* The common case: one array, realloc may grow in place. */
+		if ((ne = realloc(e, entry_size(cap, false))) == NULL)
+			return (NULL);
+		if (e == NULL) {
+			ne->last_ev = 0;
+			ne->n = 0;
+		}
+	} else {
+		/* The path ids' offset moves with cap: copy. */
+		if ((ne = malloc(entry_size(cap, pids))) == NULL)
+			return (NULL);
+		ne->last_ev = e != NULL ? e->last_ev : 0;
+		ne->n = e != NULL ? e->n : 0;
+		if (ne->n > 0)
+			memcpy(ne->r, e->r, ne->n * sizeof(e->r[0]));
+		if (pids && had && ne->n > 0)
+			memcpy(&ne->r[cap], &e->r[e->cap],
+			    ne->n * sizeof(uint32_t));
+		else if (pids)
+			memset(&ne->r[cap], 0, (size_t)cap * sizeof(uint32_t));
+		free(e);
+	}
+	ne->cap = (uint16_t)cap;
+	node->user = (uint16_t)((node->user & ~RN_PIDS) | (pids ? RN_PIDS : 0));
+	r->bytes_entries += entry_size(cap, pids) - osz;
 	node->value = ne;
 	return (ne);
+}
+
+/*
+ * Room for one more route (or want routes, if more), and for its path
+ * id if it has one.  Grows by ~1.5x: most prefixes have a few routes.
+ */
+static struct rib_entry *
+entry_reserve(struct rib *r, struct rtnode *node, uint16_t want, bool pid)
+{
+	struct rib_entry	*e = node_entry(node);
+	bool			 pids = pid || (node->user & RN_PIDS);
+	uint32_t		 ncap;
+
+	if (e != NULL && e->n < e->cap && want <= e->cap &&
+	    pids == ((node->user & RN_PIDS) != 0))
+		return (e);
+	ncap = e == NULL ? 1 : e->n < e->cap ? e->cap :
+	    e->cap + (e->cap + 1u) / 2;
+	if (e != NULL && e->n >= UINT16_MAX)
+		return (NULL);
+	if (ncap > UINT16_MAX)
+		ncap = UINT16_MAX;	/* n is 16 bits */
+	if (e != NULL && ncap <= e->n)
+		ncap = e->n + 1u;	/* from an empty array */
+	if (want > ncap)
+		ncap = want;
+	return (entry_resize(r, node, ncap, pids));
+}
+
+/*
+ * After a withdrawal: an array at most half full shrinks to fit, and
+ * loses its path ids if none is left (an empty one, kept for its history,
+ * to nothing).  Growth is by 1.5x, so routes coming and going at one
+ * size never make it resize every time.
+ */
+static void
+entry_shrink(struct rib *r, struct rtnode *node)
+{
+	struct rib_entry	*e = node_entry(node);
+	const uint32_t		*pid = entry_pids(node, e);
+	bool			 pids = false;
+	uint16_t		 i;
+
+	if (e->n > e->cap / 2)
+		return;
+	for (i = 0; pid != NULL && i < e->n && !pids; i++)
+		pids = pid[i] != 0;
+	/* Out of memory: the larger array is still good. */
+	entry_resize(r, node, e->n, pids);
 }
 
 static void
@@ -1426,11 +1588,12 @@ best_cmp_pre_med(struct rib *r, uint32_t a, uint32_t b)
  * better on them beats every route.
  */
 static void
-entry_best_after(struct rib *r, struct rib_entry *e, int i, uint32_t old,
+entry_best_after(struct rib *r, struct rtnode *node, int i, uint32_t old,
     bool was_best)
 {
-	uint16_t	k;
-	int		c;
+	struct rib_entry	*e = node_entry(node);
+	uint16_t		 k;
+	int			 c;
 
 	if (was_best)
 		goto full;
@@ -1451,7 +1614,7 @@ entry_best_after(struct rib *r, struct rib_entry *e, int i, uint32_t old,
 	}
 	return;
 full:
-	entry_best(r, e);
+	entry_best(r, node, e);
 }
 
 static int
@@ -1460,6 +1623,7 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 {
 	struct rtnode		*node;
 	struct rib_entry	*e;
+	uint32_t		*pid;
 	int			 i;
 	uint32_t		 old;
 	bool			 was_best;
@@ -1467,7 +1631,7 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 	if ((node = rib_node(r, p)) == NULL)
 		return (-1);
 	e = node_entry(node);
-	i = e != NULL ? entry_find(e, src, path_id) : -1;
+	i = e != NULL ? entry_find(e, entry_pids(node, e), src, path_id) : -1;
 	if (i >= 0) {
 		if (e->r[i].attr == attr) {
 			e->r[i].flags &= (uint16_t)~ROUTE_F_STALE;
@@ -1484,11 +1648,11 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 		was_best = (e->r[i].flags & ROUTE_F_BEST) != 0;
 		e->r[i].flags &= (uint16_t)~ROUTE_F_BEST;
 		/* Before the put: selection may need the old set. */
-		entry_best_after(r, e, i, old, was_best);
+		entry_best_after(r, node, i, old, was_best);
 		rib_attr_put(r, old);
 		return (1);
 	}
-	if ((e = entry_reserve(r, node, 0)) == NULL) {
+	if ((e = entry_reserve(r, node, 0, path_id != 0)) == NULL) {
 		if (node->value == NULL) {
 			r->last_node = NULL;
 			rtree_remove(r->tree[afi_slot(p->afi)], node);
@@ -1497,10 +1661,14 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 	}
 	i = -i - 1;
 	memmove(&e->r[i + 1], &e->r[i], (size_t)(e->n - i) * sizeof(e->r[0]));
+	if ((pid = entry_pids(node, e)) != NULL) {
+		memmove(&pid[i + 1], &pid[i], (size_t)(e->n - i) *
+		    sizeof(pid[0]));
+		pid[i] = path_id;
+	}
 	e->n++;
 	rib_attr_ref(r, attr);
 	e->r[i].attr = attr;
-	e->r[i].path_id = path_id;
 	e->r[i].since = (uint32_t)(now_us / 1000000);
 	e->r[i].src = src;
 	e->r[i].flags = 0;
@@ -1508,7 +1676,7 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 	ev_record(r, node, p->afi, RIB_EV_ANNOUNCE, src, path_id, 0, attr,
 	    now_us);
 	r->announces++;
-	entry_best_after(r, e, i, 0, false);
+	entry_best_after(r, node, i, 0, false);
 	return (1);
 }
 
@@ -1518,19 +1686,28 @@ entry_withdraw(struct rib *r, struct rtnode *node, uint8_t afi, int i,
     uint8_t type, uint64_t now_us)
 {
 	struct rib_entry	*e = node_entry(node);
-	struct route		 gone = e->r[i];
+	uint32_t		*pid = entry_pids(node, e);
+	struct route		 gone;
 
+	route_get(e, pid, i, &gone);
 	memmove(&e->r[i], &e->r[i + 1],
 	    (size_t)(e->n - i - 1) * sizeof(e->r[0]));
+	if (pid != NULL)
+		memmove(&pid[i], &pid[i + 1], (size_t)(e->n - i - 1) *
+		    sizeof(pid[0]));
 	e->n--;
 	route_count(r, gone.src, afi, -1);
 	ev_record(r, node, afi, type, gone.src, gone.path_id, gone.attr, 0,
 	    now_us);
 	r->withdraws++;
 	/* Not only when the best went: see entry_best_after(). */
-	entry_best_after(r, e, -1, gone.attr, (gone.flags & ROUTE_F_BEST) != 0);
+	entry_best_after(r, node, -1, gone.attr,
+	    (gone.flags & ROUTE_F_BEST) != 0);
 	rib_attr_put(r, gone.attr);
-	return (entry_maybe_remove(r, node, afi));
+	if (entry_maybe_remove(r, node, afi))
+		return (true);
+	entry_shrink(r, node);
+	return (false);
 }
 
 int
@@ -1542,7 +1719,7 @@ rib_reserve(struct rib *r, const struct prefix *p, uint16_t n)
 		return (-1);
 	if ((node = rib_node(r, p)) == NULL)
 		return (-1);
-	if (entry_reserve(r, node, n) == NULL) {
+	if (entry_reserve(r, node, n, false) == NULL) {
 		if (node->value == NULL) {
 			r->last_node = NULL;
 			rtree_remove(r->tree[afi_slot(p->afi)], node);
@@ -1584,7 +1761,8 @@ rib_update(struct rib *r, const struct prefix *p, uint16_t src,
 	if ((node = rtree_lookup(r->tree[afi_slot(p->afi)], p)) == NULL ||
 	    node->value == NULL)
 		return (0);
-	if ((i = entry_find(node_entry(node), src, path_id)) < 0)
+	if ((i = entry_find(node_entry(node), entry_pids(node,
+	    node_entry(node)), src, path_id)) < 0)
 		return (0);
 	entry_withdraw(r, node, p->afi, i, RIB_EV_WITHDRAW, now_us);
 	return (1);
@@ -1624,6 +1802,7 @@ source_withdraw(struct rib *r, uint16_t src, uint8_t afi, bool stale_only,
 				if (entry_withdraw(r, node,
 				    f ? AFI_IPV6 : AFI_IPV4, i, type, now_us))
 					break;	/* the node is gone */
+				e = node_entry(node);	/* may have shrunk */
 			}
 			/*
 			 * A full table takes a while: let readers in.  The
@@ -1774,6 +1953,7 @@ query_node(struct qrun *qr, struct rtree *t, struct rtnode *node)
 {
 	const struct rib_query	*q = qr->q;
 	struct rib_entry	*e = node_entry(node);
+	const uint32_t		*pid;
 	struct prefix		 p;
 	uint16_t		 i;
 	int			 c;
@@ -1784,9 +1964,12 @@ query_node(struct qrun *qr, struct rtree *t, struct rtnode *node)
 	c = q->after.valid ? prefix_cmp(&p, &q->after.pfx) : 1;
 	if (c < 0)
 		return (true);
+	pid = entry_pids(node, e);
 	for (i = 0; i < e->n; i++) {
-		const struct route *rt = &e->r[i];
+		struct route	 rr;
+		struct route	*rt = &rr;
 
+		route_get(e, pid, i, &rr);
 		if (c == 0 && (rt->src < q->after.src ||
 		    (rt->src == q->after.src &&
 		    rt->path_id <= q->after.path_id)))
@@ -1818,11 +2001,14 @@ static bool
 node_matches(struct rib *r, const struct rib_query *q, struct rtnode *node)
 {
 	struct rib_entry	*e = node_entry(node);
+	struct route		 rt;
 	uint16_t		 i;
 
-	for (i = 0; e != NULL && i < e->n; i++)
-		if (route_matches(r, q, &e->r[i]))
+	for (i = 0; e != NULL && i < e->n; i++) {
+		route_get(e, entry_pids(node, e), i, &rt);
+		if (route_matches(r, q, &rt))
 			return (true);
+	}
 	return (false);
 }
 
@@ -1961,7 +2147,7 @@ history_node(struct rib *r, struct rtnode *node, uint64_t from_us,
 
 	if (e == NULL)
 		return (0);
-	for (s = e->last_ev; ev_live(r, s); s = ev_prev(r, s)) {
+	for (s = entry_last(r, node, e); ev_live(r, s); s = ev_prev(r, s)) {
 		uint64_t t = ev_time(r, s);
 
 		if (t < from_us)
@@ -2079,12 +2265,12 @@ rib_routes_at(struct rib *r, const struct prefix *p, uint64_t at_us,
 		return (0);
 	}
 	for (i = 0; i < e->n; i++) {
-		v[n] = e->r[i];
+		route_get(e, entry_pids(node, e), (int)i, &v[n]);
 		v[n].flags = 0;
 		n++;
 	}
 	/* Undo, newest first, every change made after at_us. */
-	for (s = e->last_ev; ev_live(r, s); s = ev_prev(r, s)) {
+	for (s = entry_last(r, node, e); ev_live(r, s); s = ev_prev(r, s)) {
 		h = ev_at(r, s);
 		if (ev_time(r, s) <= at_us)
 			break;
@@ -2182,6 +2368,7 @@ rib_check(struct rib *r)
 	struct rib_entry	*e;
 	const struct attr_hdr	*h;
 	const struct hev	*ev;
+	const uint32_t		*pid;
 	const char		*w;
 	uint64_t		 routes = 0, *per, s, prev_t = 0, live = 0;
 	uint16_t		 i, nbest;
@@ -2205,14 +2392,17 @@ rib_check(struct rib *r)
 				w = "prefix node without an entry";
 				break;
 			}
+			pid = entry_pids(node, e);
 			if (e->n > e->cap)
 				w = "entry holds more than its room";
-			else if (e->n == 0 && !ev_live(r, e->last_ev))
+			else if (e->n == 0 && entry_last(r, node, e) == 0)
 				w = "empty entry with no live history";
+			else if (e->cap > 1 && e->n <= e->cap / 4)
+				w = "entry not shrunk";
 			for (i = 0, nbest = 0; w == NULL && i < e->n; i++) {
 				if (i > 0 && (e->r[i - 1].src > e->r[i].src ||
 				    (e->r[i - 1].src == e->r[i].src &&
-				    e->r[i - 1].path_id >= e->r[i].path_id)))
+				    pid_at(pid, i - 1) >= pid_at(pid, i))))
 					w = "routes out of order";
 				else if (e->r[i].src >= r->n_srcs)
 					w = "route of an unknown source";
@@ -2241,12 +2431,9 @@ rib_check(struct rib *r)
 			if (e->n > 0 && nbest != 1)
 				w = "not exactly one best route";
 			else if (e->n > 0 &&
-			    (best = routes_best(r, e->r, e->n)) >= 0 &&
+			    (best = entry_routes_best(r, node, e)) >= 0 &&
 			    !(e->r[best].flags & ROUTE_F_BEST))
 				w = "the best flag is on the wrong route";
-			else if (ev_live(r, e->last_ev) &&
-			    ev_at(r, e->last_ev)->node != node)
-				w = "entry's newest event is another prefix's";
 		}
 	}
 	if (w == NULL && routes != r->routes)
@@ -2264,12 +2451,8 @@ rib_check(struct rib *r)
 		}
 	free(per);
 	for (s = r->ev_head; w == NULL && s < r->ev_tail; s++) {
-		if (!ev_live(r, s)) {
-			/* Holes: only at the end of a chunk. */
-			if (hc_slot(s) < hc_of(r, s)->used)
-				w = "a hole inside a chunk";
-			continue;
-		}
+		if (!ev_live(r, s))
+			continue;	/* a hole, at the end of a chunk */
 		ev = ev_at(r, s);
 		live++;
 		if (ev_time(r, s) < prev_t)
@@ -2284,7 +2467,7 @@ rib_check(struct rib *r)
 		    (ev->attr_new != 0 && attr_hdr(r, ev->attr_new) == NULL))
 			w = "event with a dead attribute set";
 		else if ((e = node_entry(ev->node)) == NULL ||
-		    e->last_ev < s)
+		    entry_last(r, ev->node, e) < s)
 			w = "event of a prefix that forgot it";
 		prev_t = ev_time(r, s);
 	}
