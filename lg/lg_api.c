@@ -774,7 +774,7 @@ metrics_lock_hist(struct mbuf *b, const char *name, const uint64_t *h,
 	for (i = 0; i < RIB_LOCK_BUCKETS; i++) {
 		acc += h[i];
 		/* Below 3 us the buckets are whole octaves: from 3 us on. */
-		if (i >= 8 && (h[i] != 0 || i % 4 == 0))
+		if (i >= 8)
 			mprintf(b, "%s_seconds_bucket{le=\"%.6f\"} %" PRIu64
 			    "\n", name, (double)rib_lock_bucket_us(i) / 1e6,
 			    acc);
