@@ -2091,6 +2091,141 @@ test_lock_histogram(void **state)
 	    rib_lock_bucket_us(40));
 }
 
+/*
+ * Route arrays: 8-byte header and 12-byte routes, path ids in a side
+ * array only while some route has one, shrinking when half empty.  The
+ * sizes are what rib_stats counts for the arrays.
+ */
+#define T_ENTRY(n, pids)	(8 + (n) * ((pids) ? 16 : 12))
+
+static void
+test_entry_path_ids(void **state)
+{
+	struct rib		*r = mkrib(1000, 0);
+	struct rib_stats	 st;
+	struct route		 v[8];
+	struct rib_query	 q;
+	uint16_t		 s0, s1;
+
+	s0 = add_src(r, "10.0.0.1", 65001, "1.1.1.1", false);
+	s1 = add_src(r, "10.0.0.2", 65002, "2.2.2.2", false);
+	assert_int_equal(ann(r, "10.0.0.0/8", s1, 0, "path=65002", SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.bytes_routes, T_ENTRY(1, false));
+	/* A path id: the array gains its side array, zeros for the rest. */
+	assert_int_equal(ann(r, "10.0.0.0/8", s1, 7, "path=65002,1", SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.bytes_routes, T_ENTRY(2, true));
+	assert_int_equal(ann(r, "10.0.0.0/8", s0, 5, "path=65001", SEC), 1);
+	assert_int_equal(ann(r, "10.0.0.0/8", s1, 3, "path=65002,2", SEC), 1);
+	RIB_CHECK(r);
+	/* In (source, path id) order, each with its own. */
+	qinit(&q, RIB_MATCH_EXACT, "10.0.0.0/8");
+	assert_string_equal(run(r, &q),
+	    "10.0.0.0/8#0/5* 10.0.0.0/8#1 10.0.0.0/8#1/3 10.0.0.0/8#1/7");
+	assert_int_equal(routes_of(r, "10.0.0.0/8", v, 8), 4);
+	assert_int_equal(v[0].path_id, 5);
+	assert_int_equal(v[3].path_id, 7);
+	/* Same path id, same source: a replace, found through the side. */
+	assert_int_equal(ann(r, "10.0.0.0/8", s1, 3, "path=65002,3", 2 * SEC),
+	    1);
+	assert_int_equal(wd(r, "10.0.0.0/8", s1, 4, 2 * SEC), 0);
+	/* Going down to routes without a path id drops the side array. */
+	assert_int_equal(wd(r, "10.0.0.0/8", s1, 7, 3 * SEC), 1);
+	assert_int_equal(wd(r, "10.0.0.0/8", s0, 5, 3 * SEC), 1);
+	RIB_CHECK(r);
+	assert_int_equal(wd(r, "10.0.0.0/8", s1, 3, 3 * SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.bytes_routes, T_ENTRY(1, false));
+	assert_string_equal(run(r, &q), "10.0.0.0/8#1*");
+	/* The history still has every path id. */
+	{
+		struct evres	ev;
+		struct prefix	p = P("10.0.0.0/8");
+		bool		tr;
+
+		memset(&ev, 0, sizeof(ev));
+		assert_int_equal(rib_history(r, &p, false, 0, UINT64_MAX,
+		    ev_cb, &ev, &tr), 8);
+		assert_int_equal(ev.ev[0].path_id, 3);
+		assert_int_equal(ev.ev[1].path_id, 5);
+		assert_int_equal(rib_routes_at(r, &p, SEC, v, 8, &tr), 4);
+		assert_int_equal(v[0].path_id, 5);
+		assert_int_equal(v[2].path_id, 3);
+	}
+	/* Empty, kept for its history: nothing but the header. */
+	assert_int_equal(wd(r, "10.0.0.0/8", s1, 0, 4 * SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.bytes_routes, T_ENTRY(0, false));
+	RIB_CHECK(r);
+	/* rib_reserve's array takes a path id by gaining the side array. */
+	{
+		struct prefix p = P("11.0.0.0/8");
+
+		assert_int_equal(rib_reserve(r, &p, 3), 0);
+		assert_int_equal(ann(r, "11.0.0.0/8", s0, 0, "path=65001",
+		    SEC), 1);
+		assert_int_equal(ann(r, "11.0.0.0/8", s0, 9, "path=65001,9",
+		    SEC), 1);
+		stats(r, &st);
+		assert_int_equal(st.bytes_routes, T_ENTRY(0, false) +
+		    T_ENTRY(3, true));
+		RIB_CHECK(r);
+	}
+	rib_free(r);
+}
+
+/* Arrays shrink to fit once at most half full, and grow back. */
+static void
+test_entry_shrink(void **state)
+{
+	struct rib		*r = mkrib(0, 0);
+	struct rib_stats	 st;
+	struct route		 v[64];
+	uint16_t		 s[40];
+	char			 peer[32];
+	size_t			 n;
+	int			 i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(peer, sizeof(peer), "10.0.0.%d", i + 1);
+		s[i] = add_src(r, peer, 65001 + (uint32_t)i, peer, false);
+		assert_int_equal(ann(r, "10.0.0.0/8", s[i], 0, i == 33 ?
+		    "path=65001 lp=300" : "path=65001", SEC), 1);
+	}
+	stats(r, &st);
+	assert_true(st.bytes_routes >= T_ENTRY(40, false));
+	/* Down to 10 routes: the array follows, at most twice their size. */
+	for (i = 0; i < 30; i++)
+		assert_int_equal(wd(r, "10.0.0.0/8", s[i], 0, 2 * SEC), 1);
+	RIB_CHECK(r);
+	stats(r, &st);
+	assert_true(st.bytes_routes <= T_ENTRY(20, false));
+	n = routes_of(r, "10.0.0.0/8", v, 64);
+	assert_int_equal(n, 10);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(v[i].src, s[30 + i]);
+		assert_int_equal((v[i].flags & ROUTE_F_BEST) != 0, i == 3);
+	}
+	/* And back up. */
+	for (i = 0; i < 30; i++)
+		assert_int_equal(ann(r, "10.0.0.0/8", s[i], 0, "path=65001",
+		    3 * SEC), 1);
+	RIB_CHECK(r);
+	assert_int_equal(routes_of(r, "10.0.0.0/8", v, 64), 40);
+	/* A source flush shrinks as it goes. */
+	assert_int_equal(rib_source_flush(r, s[33], 4 * SEC), 1);
+	for (i = 0; i < 38; i++)
+		if (i != 33)
+			assert_int_equal(rib_source_flush(r, s[i], 4 * SEC),
+			    1);
+	RIB_CHECK(r);
+	stats(r, &st);
+	assert_true(st.bytes_routes <= T_ENTRY(4, false));
+	assert_int_equal(routes_of(r, "10.0.0.0/8", v, 64), 2);
+	rib_free(r);
+}
+
 /* Time running backwards is taken as the latest time. */
 static void
 test_clock_backwards(void **state)
@@ -3624,6 +3759,8 @@ main(void)
 		cmocka_unit_test(test_history_chunks_released),
 		cmocka_unit_test(test_lock_yield),
 		cmocka_unit_test(test_lock_histogram),
+		cmocka_unit_test(test_entry_path_ids),
+		cmocka_unit_test(test_entry_shrink),
 		cmocka_unit_test(test_clock_backwards),
 		cmocka_unit_test(test_query_match),
 		cmocka_unit_test(test_query_aspath_regex),
