@@ -2,9 +2,11 @@
  * rib.c -- the RIB: routes per prefix, interned attribute sets, best path
  * and history (see rib.h for the model).
  *
- * Per prefix, the tree node's value is a struct rib_entry: a small header
- * and an array of 16-byte routes sorted by (source, path id), grown in
- * place.  The array is the only per-route allocation.
+ * Per prefix, the tree node's value is a struct rib_entry: an 8-byte
+ * header and an array of 12-byte routes sorted by (source, path id), with
+ * their path ids in a side array only when one is non-zero; grown in
+ * place, shrunk when half empty.  The array is the only per-prefix
+ * allocation.
  *
  * An attribute set is interned as a fixed header (struct attr_hdr: the
  * fields best-path selection and queries need, at fixed offsets) followed
@@ -12,12 +14,13 @@
  * three community lists are interned on their own and referenced by id:
  * they are the large, highly shared parts.
  *
- * History is a ring of events numbered by a 64-bit sequence.  Each event
- * links to the previous event of the same prefix; the entry keeps the
- * newest.  An event holds a reference on the attribute sets before and
- * after, so a withdrawn route's attributes stay readable while its event
- * is kept.  A prefix whose last route is withdrawn keeps its node until its
- * newest event leaves the ring; the eviction deletes it then.
+ * History is a log of 32-byte events in 64 KiB chunks, numbered by a
+ * 64-bit sequence.  Each event links to the previous event of the same
+ * prefix; the entry keeps the newest.  An event holds a reference on the
+ * attribute sets before and after, so a withdrawn route's attributes stay
+ * readable while its event is kept.  A prefix whose last route is
+ * withdrawn keeps its node until its newest event leaves the history; the
+ * eviction deletes it then.
  */
 #include <errno.h>
 #include <pthread.h>

@@ -2,9 +2,10 @@
  * rib.h -- the routing information base of the collector.
  *
  * One radix tree per address family (rtree.h); a prefix node holds the
- * routes of every source that has one.  A route is 16 bytes: the id of its
- * interned attribute set, its ADD-PATH path id, the time it last changed
- * and its source.  Attribute sets are hash-consed (intern.h), with AS paths
+ * routes of every source that has one.  A route is stored in 12 bytes:
+ * the id of its interned attribute set, the time it last changed, its
+ * source and flags; its ADD-PATH path id, 4 more, only where some route
+ * of the prefix has one.  Readers see it as struct route.  Attribute sets are hash-consed (intern.h), with AS paths
  * and community lists interned separately, so identical sets from many
  * peers are stored once.
  *
@@ -59,7 +60,7 @@ struct rib_source {
 #define RIB_MAX_SOURCES	65535
 #define RIB_NO_SOURCE	0xffff
 
-/* A route; 16 bytes. */
+/* A route as readers get it (the RIB stores it more tightly). */
 struct route {
 	uint32_t	attr;		/* interned attribute set, never 0 */
 	uint32_t	path_id;	/* ADD-PATH identifier, 0 without */

@@ -983,7 +983,7 @@ static const struct field f_status[] = {
 	{ "memory", F_OBJ, (const struct field[]){
 		I("rib_bytes", "Bytes the RIB holds, history included."),
 		I("rib_bytes_per_route", "rib_bytes over the routes."),
-		I("history_bytes", "Bytes of the history ring."),
+		I("history_bytes", "Bytes of the history (its chunks)."),
 		I("rss_bytes", "Resident memory of the process."),
 		END }, NULL, 0, 0, "Memory." },
 	{ "history", F_OBJ, (const struct field[]){
