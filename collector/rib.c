@@ -32,6 +32,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "fslab.h"
 #include "intern.h"
 #include "rib.h"
 #include "rtree.h"
@@ -65,31 +66,10 @@ struct rib_entry {
 
 /*
  * Small route arrays (up to ESLAB_MAXCAP routes: 248 bytes at most, with
- * path ids) come from free lists, one per size rounded up to 8 bytes,
- * carved out of 64 KiB blocks.  malloc would add 8 to 16 bytes to each,
- * more than half of a one-route array's 20.  A freed array goes back to
- * its list for the next of its size; the blocks go with the RIB.
+ * path ids) come from free lists by size (fslab.h): malloc would add 8 to
+ * 16 bytes to each, more than half of a one-route array's 20.
  */
 #define ESLAB_MAXCAP	15
-#define ESLAB_CLASSES	32		/* 8, 16, ... 256 bytes */
-#define ESLAB_BLOCK	65536
-
-struct eslab {
-	void		*free[ESLAB_CLASSES];
-	uint8_t		*cur;		/* the rest of the newest block */
-	size_t		 left;
-	void		**blocks;
-	size_t		 n_blocks, cap_blocks;
-};
-
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#define ESLAB_POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
-#define ESLAB_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define ESLAB_POISON(p, n)	((void)(p), (void)(n))
-#define ESLAB_UNPOISON(p, n)	((void)(p), (void)(n))
-#endif
 
 static uint32_t *
 entry_pids(const struct rtnode *node, struct rib_entry *e)
@@ -209,7 +189,7 @@ struct lock_figs {
 };
 
 struct rib {
-	struct eslab	 es;		/* small route arrays */
+	struct fslab	 es;		/* small route arrays */
 	pthread_rwlock_t lock;
 	uint64_t	 wr_since_ns;	/* write-locked since, 0 = not */
 	struct lock_figs lf;
@@ -321,79 +301,12 @@ rib_new(const struct rib_config *conf)
 	return (r);
 }
 
-static unsigned
-eslab_class(size_t size)
-{
-	return ((unsigned)((size + 7) / 8 - 1));
-}
-
-static void *
-eslab_alloc(struct eslab *es, size_t size)
-{
-	unsigned	 c = eslab_class(size);
-	size_t		 sz = ((size_t)c + 1) * 8;
-	void		*p, **nb;
-
-	if ((p = es->free[c]) != NULL) {
-		ESLAB_UNPOISON(p, sz);
-		es->free[c] = *(void **)p;
-		return (p);
-	}
-	if (es->left < sz) {
-		if (es->n_blocks == es->cap_blocks) {
-			size_t nc = es->cap_blocks ? es->cap_blocks * 2 : 64;
-
-			if ((nb = realloc(es->blocks, nc * sizeof(*nb))) ==
-			    NULL)
-				return (NULL);
-			es->blocks = nb;
-			es->cap_blocks = nc;
-		}
-		if ((p = malloc(ESLAB_BLOCK)) == NULL)
-			return (NULL);
-		ESLAB_POISON(p, ESLAB_BLOCK);
-		es->blocks[es->n_blocks++] = p;
-		es->cur = p;
-		es->left = ESLAB_BLOCK;
-	}
-	p = es->cur;
-	es->cur += sz;
-	es->left -= sz;
-	ESLAB_UNPOISON(p, sz);
-	return (p);
-}
-
-static void
-eslab_free(struct eslab *es, void *p, size_t size)
-{
-	unsigned c = eslab_class(size);
-
-	*(void **)p = es->free[c];
-	es->free[c] = p;
-	/* The link stays readable; the rest is off limits under ASan. */
-	ESLAB_POISON((uint8_t *)p + sizeof(void *),
-	    ((size_t)c + 1) * 8 - sizeof(void *));
-}
-
-static void
-eslab_destroy(struct eslab *es)
-{
-	size_t i;
-
-	for (i = 0; i < es->n_blocks; i++) {
-		ESLAB_UNPOISON(es->blocks[i], ESLAB_BLOCK);
-		free(es->blocks[i]);
-	}
-	free(es->blocks);
-	memset(es, 0, sizeof(*es));
-}
-
 /* An array for cap routes: from the free lists when small. */
 static struct rib_entry *
 entry_alloc(struct rib *r, uint32_t cap, bool pids)
 {
 	if (cap <= ESLAB_MAXCAP)
-		return (eslab_alloc(&r->es, entry_size(cap, pids)));
+		return (fslab_alloc(&r->es, entry_size(cap, pids)));
 	return (malloc(entry_size(cap, pids)));
 }
 
@@ -403,7 +316,7 @@ entry_release(struct rib *r, struct rib_entry *e, bool pids)
 	if (e == NULL)
 		return;
 	if (e->cap <= ESLAB_MAXCAP)
-		eslab_free(&r->es, e, entry_size(e->cap, pids));
+		fslab_free(&r->es, e, entry_size(e->cap, pids));
 	else
 		free(e);
 }
@@ -434,7 +347,7 @@ rib_free(struct rib *r)
 		rtree_destroy(r->tree[0], entry_free_cb, r);
 	if (r->tree[1] != NULL)
 		rtree_destroy(r->tree[1], entry_free_cb, r);
-	eslab_destroy(&r->es);
+	fslab_destroy(&r->es);
 	intern_free(r->attrs);
 	intern_free(r->aspaths);
 	intern_free(r->comms);
