@@ -8,7 +8,9 @@
 #
 #   idle    DURATION seconds on the full table: requests/s, p50, p99
 #   ingest  a second peer's full table (same prefixes, its own paths) is
-#           loaded while wrk runs: requests/s and p99 during the ingest
+#           loaded while wrk runs: requests/s and p99 during the ingest,
+#           and the p99 of the RIB read-lock wait over the ingest (from
+#           the daemon's /metrics histogram, as its bucket's bound)
 #   cost    the time that second table takes to load (replay start to the
 #           RIB holding every route, by polling /api/v1/status) with and
 #           without wrk running: the ingest slowdown
@@ -21,7 +23,8 @@
 # (2), RUNS (9), WRK_NICE (0: wrk at the daemon's priority; 19 stands in
 # for clients on other machines, taking only spare CPU), HTTP_NICE (unset;
 # a number renices the HTTP threads to it, 0 undoing the looking glass's
-# own +10: the experiment behind that choice).
+# own +10: the experiment behind that choice), HOLD_US (unset: the
+# daemon's rib_write_hold_us default; 0 holds the write lock per batch).
 set -u
 : "${BIN:=bin}" "${REPO:=$(pwd)}"
 V4=${V4:-1000000}
@@ -110,6 +113,25 @@ wrk_start() {
 # The RESULT line's field: wrk_field NAME.
 wrk_field() { sed -n "s/.*RESULT.* $1=\([0-9.]*\).*/\1/p" "$tmp/wrk.out"; }
 
+# The RIB's read-lock wait histogram from /metrics: "le count" lines
+# (cumulative), empty when the daemon does not export it.
+lock_snap() {
+	curl -s "$HTTP/metrics" |
+	    sed -n 's/.*bgplens_rib_read_wait_seconds_bucket{le="\([0-9.]*\)"} \([0-9]*\).*/\1 \2/p'
+}
+
+# lock_p99 BEFORE AFTER: the p99 read-lock wait (us) between two
+# snapshots, as the bound of the bucket holding it; - without figures.
+lock_p99() {
+	paste "$1" "$2" | awk '
+	    { le[NR] = $1; d[NR] = $4 - $2 }
+	    END {
+		if (NR == 0 || d[NR] <= 0) { print "-"; exit }
+		for (i = 1; i <= NR; i++)
+			if (d[i] >= 0.99 * d[NR]) { printf "%.0f\n", le[i] * 1e6; exit }
+	    }'
+}
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 want=$((V4 + V6))
@@ -130,6 +152,7 @@ bgp_listen: 127.0.0.1
 bgp_port: $BGP_PORT
 http_listen: 127.0.0.1:$HTTP_PORT
 history_max_events: 20000000
+${HOLD_US:+rib_write_hold_us: $HOLD_US}
 peers:
   - address: 127.0.0.2
     remote_as: 64600
@@ -162,27 +185,32 @@ echo "idle:   $(wrk_field rps) requests/s, p50 $(wrk_field p50_us) us," \
 idle_rps=$(wrk_field rps)
 idle_p99=$(wrk_field p99_us)
 
-for f in base loaded rps p99; do : >"$tmp/$f"; done
+for f in base loaded rps p99 lockp99; do : >"$tmp/$f"; done
 for r in $(seq "$RUNS"); do
 	ingest >>"$tmp/base"
 	unload
 	wrk_start 600
 	sleep 0.3
+	lock_snap >"$tmp/lock0"
 	ingest >>"$tmp/loaded"
+	lock_snap >"$tmp/lock1"
 	kill -INT "$wpid"
 	wait "$wpid"
 	wrk_field rps >>"$tmp/rps"
 	wrk_field p99_us >>"$tmp/p99"
+	lock_p99 "$tmp/lock0" "$tmp/lock1" >>"$tmp/lockp99"
 	unload
 	echo "run $r: ingest $(tail -1 "$tmp/base") s alone, $(tail -1 "$tmp/loaded") s" \
-	    "under wrk ($(tail -1 "$tmp/rps") requests/s, p99 $(tail -1 "$tmp/p99") us)"
+	    "under wrk ($(tail -1 "$tmp/rps") requests/s, p99 $(tail -1 "$tmp/p99") us," \
+	    "read-lock wait p99 $(tail -1 "$tmp/lockp99") us)"
 done
 base=$(median <"$tmp/base")
 loaded=$(median <"$tmp/loaded")
 rps=$(median <"$tmp/rps")
 p99=$(median <"$tmp/p99")
+lockp99=$(grep -v -- - "$tmp/lockp99" | median)
 slow=$(awk -v a="$base" -v b="$loaded" 'BEGIN { printf "%.0f", (b / a - 1) * 100 }')
-echo "ingest: $rps requests/s, p99 $p99 us (medians of $RUNS)"
+echo "ingest: $rps requests/s, p99 $p99 us, RIB read-lock wait p99 ${lockp99:--} us (medians of $RUNS)"
 echo "cost:   ingest of $want routes $base s alone, $loaded s under wrk: ${slow}% slower"
 verdict() { if awk "BEGIN { exit !($2) }"; then echo "met    $1"; else echo "missed $1"; fi; }
 verdict "idle >= 30000 requests/s ($idle_rps)" "$idle_rps >= 30000"

@@ -329,6 +329,9 @@ sess_process(struct bsess *s)
 			sess_close(s, why, LOG_LVL_INFO);
 			break;
 		}
+		/* Bounded hold, as for BGP sessions (rib.h). */
+		if (st->rib_depth == 1)
+			rib_wryield(st->rib);
 	}
 	if (rv == -1 && s->fd != -1) {
 		snprintf(why, sizeof(why), "framing error at offset %llu: %s",

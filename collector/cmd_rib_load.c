@@ -113,7 +113,7 @@ cmd_rib_load(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rib_config	 conf = { 0, 0, 0 };
+	struct rib_config	 conf = { 0, 0, 0, 0 };
 	struct rib		*rib;
 	struct rib_loader	*l;
 	struct rib_load_stats	 ls;

@@ -737,7 +737,8 @@ top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 	if (strcmp(k, "history_max_events") == 0) {
 		unsigned long long x;
 
-		if (get_uint(c, v, k, 1ULL << 40, &x) == -1)
+		/* The RIB's limit: its history links are 32-bit. */
+		if (get_uint(c, v, k, 1ULL << 31, &x) == -1)
 			return (-1);
 		cf->history_max_events = x;
 		return (0);
@@ -748,6 +749,14 @@ top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 		if (get_uint(c, v, k, 1ULL << 40, &x) == -1)
 			return (-1);
 		cf->history_max_age = x;
+		return (0);
+	}
+	if (strcmp(k, "rib_write_hold_us") == 0) {
+		unsigned long long x;
+
+		if (get_uint(c, v, k, 1000000, &x) == -1)
+			return (-1);
+		cf->rib_write_hold_us = (uint32_t)x;
 		return (0);
 	}
 	if (strcmp(k, "geoip_asn") == 0)
@@ -785,6 +794,7 @@ conf_defaults(struct conf *c)
 	c->log_level = LOG_LVL_INFO;
 	c->history_max_events = 10000000;
 	c->history_max_age = 7 * 86400;
+	c->rib_write_hold_us = 500;
 	/* BMP: routers on this machine only, on the port they default to. */
 	addr_parse("127.0.0.1", &c->bmp_listen[0]);
 	addr_parse("::1", &c->bmp_listen[1]);
@@ -1003,9 +1013,10 @@ conf_print(FILE *f, const struct conf *c)
 	fprintf(f, "log_level: %s\n", c->log_level >= LOG_LVL_DEBUG ? "debug" :
 	    c->log_level >= LOG_LVL_INFO ? "info" : c->log_level >=
 	    LOG_LVL_WARN ? "warning" : "error");
-	fprintf(f, "history_max_events: %llu\nhistory_max_age: %llu\n",
+	fprintf(f, "history_max_events: %llu\nhistory_max_age: %llu\n"
+	    "rib_write_hold_us: %u\n",
 	    (unsigned long long)c->history_max_events,
-	    (unsigned long long)c->history_max_age);
+	    (unsigned long long)c->history_max_age, c->rib_write_hold_us);
 	if (c->mmdb_asn[0])
 		print_str(f, "geoip_asn: ", c->mmdb_asn);
 	if (c->mmdb_country[0])

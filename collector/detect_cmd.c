@@ -265,7 +265,7 @@ cmd_detect(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rib_config	 rc = { 0, 0, 0 };
+	struct rib_config	 rc = { 0, 0, 0, 0 };
 	struct alertd_opts	 ao;
 	struct mon_conf		*mc;
 	struct dload		 l;

@@ -2,7 +2,8 @@
  * intern.c -- hash-consed byte strings (see intern.h).
  *
  * Layout: objects live in one array indexed by id, each object a single
- * allocation holding its header and bytes.  A freed object's memory goes
+ * allocation holding its header and bytes (from size-class free lists,
+ * fslab.h, when small: most AS paths and community lists are).  A freed object's memory goes
  * back at once; its array entry then holds the free-list link instead of
  * a pointer (tagged by the low bit, which a malloc()ed pointer never has),
  * so ids are reused without any allocation kept for them.  The hash index
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "fslab.h"
 #include "intern.h"
 
 struct iobj {
@@ -43,6 +45,7 @@ struct intern {
 	uint32_t	 n_slots;	/* power of two */
 	uint64_t	 live, bytes, refs, lookups, hits;
 	uint32_t	 serial;	/* last serial handed out */
+	struct fslab	 fs;		/* small objects */
 };
 
 #define OBJ_FREE(next)	(((uintptr_t)(next) << 1) | 1)
@@ -133,12 +136,37 @@ intern_free(struct intern *t)
 	if (t->live > 0)
 		fprintf(stderr, "intern %s: freeing %llu referenced strings\n",
 		    t->name, (unsigned long long)t->live);
+	/* Small objects go with their blocks. */
 	for (i = 1; i < t->n_objs; i++)
-		if (!OBJ_IS_FREE(t->objs[i]))
+		if (!OBJ_IS_FREE(t->objs[i]) && sizeof(struct iobj) +
+		    ((struct iobj *)t->objs[i])->len > FSLAB_MAX)
 			free((struct iobj *)t->objs[i]);
+	fslab_destroy(&t->fs);
 	free(t->objs);
 	free(t->slots);
 	free(t);
+}
+
+/* An object of len bytes: small ones from the free lists. */
+static struct iobj *
+obj_alloc(struct intern *t, size_t len)
+{
+	size_t size = sizeof(struct iobj) + len;
+
+	if (size <= FSLAB_MAX)
+		return (fslab_alloc(&t->fs, size));
+	return (malloc(size));
+}
+
+static void
+obj_release(struct intern *t, struct iobj *o)
+{
+	size_t size = sizeof(*o) + o->len;
+
+	if (size <= FSLAB_MAX)
+		fslab_free(&t->fs, o, size);
+	else
+		free(o);
 }
 
 /* The live object of an id, or NULL. */
@@ -233,10 +261,11 @@ intern_get(struct intern *t, const void *p, size_t len)
 		for (i = h & mask; t->slots[i].id != 0; i = (i + 1) & mask)
 			;
 	}
-	if ((o = malloc(sizeof(*o) + len)) == NULL)
+	if ((o = obj_alloc(t, len)) == NULL)
 		return (0);
+	o->len = (uint32_t)len;
 	if ((id = intern_new_id(t)) == 0) {
-		free(o);
+		obj_release(t, o);
 		return (0);
 	}
 	o->refcnt = 1;
@@ -310,7 +339,7 @@ intern_put(struct intern *t, uint32_t id)
 	intern_unindex(t, id, o->hash);
 	t->live--;
 	t->bytes -= sizeof(*o) + o->len;
-	free(o);
+	obj_release(t, o);
 	t->objs[id] = OBJ_FREE(t->free_head);
 	t->free_head = id;
 }

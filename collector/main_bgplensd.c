@@ -242,6 +242,8 @@ main(int argc, char **argv)
 	rc.history_max_events = dm.conf.history_max_events;
 	rc.history_max_age_s = dm.conf.history_max_age;
 	rc.local_as = dm.conf.local_as;
+	/* Ingest lets readers in this often (docs/architecture.md). */
+	rc.write_hold_us = dm.conf.rib_write_hold_us;
 	if ((dm.loop = evloop_new()) == NULL || (dm.rib = rib_new(&rc)) == NULL ||
 	    (dm.bgpd = bgpd_new(&dm.conf, dm.loop, dm.rib)) == NULL ||
 	    (dm.bmp = bmp_station_new(&dm.conf, dm.loop, dm.rib)) == NULL)

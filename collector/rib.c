@@ -2,9 +2,11 @@
  * rib.c -- the RIB: routes per prefix, interned attribute sets, best path
  * and history (see rib.h for the model).
  *
- * Per prefix, the tree node's value is a struct rib_entry: a small header
- * and an array of 16-byte routes sorted by (source, path id), grown in
- * place.  The array is the only per-route allocation.
+ * Per prefix, the tree node's value is a struct rib_entry: an 8-byte
+ * header and an array of 12-byte routes sorted by (source, path id), with
+ * their path ids in a side array only when one is non-zero; grown in
+ * place, shrunk when half empty.  The array is the only per-prefix
+ * allocation.
  *
  * An attribute set is interned as a fixed header (struct attr_hdr: the
  * fields best-path selection and queries need, at fixed offsets) followed
@@ -12,31 +14,94 @@
  * three community lists are interned on their own and referenced by id:
  * they are the large, highly shared parts.
  *
- * History is a ring of events numbered by a 64-bit sequence.  Each event
- * links to the previous event of the same prefix; the entry keeps the
- * newest.  An event holds a reference on the attribute sets before and
- * after, so a withdrawn route's attributes stay readable while its event
- * is kept.  A prefix whose last route is withdrawn keeps its node until its
- * newest event leaves the ring; the eviction deletes it then.
+ * History is a log of 32-byte events in 64 KiB chunks, numbered by a
+ * 64-bit sequence.  Each event links to the previous event of the same
+ * prefix; the entry keeps the newest.  An event holds a reference on the
+ * attribute sets before and after, so a withdrawn route's attributes stay
+ * readable while its event is kept.  A prefix whose last route is
+ * withdrawn keeps its node until its newest event leaves the history; the
+ * eviction deletes it then.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <time.h>
 
+#include "fslab.h"
 #include "intern.h"
 #include "rib.h"
 #include "rtree.h"
 
+/*
+ * A route as an entry stores it: 12 bytes.  Its ADD-PATH path id is kept
+ * apart, in an array after the routes that only entries holding a
+ * non-zero path id have (the node's RN_PIDS bit says so): most sources
+ * send none, and would pay 4 bytes a route for nothing.
+ */
+struct rroute {
+	uint32_t	attr;		/* interned attribute set */
+	uint32_t	since;		/* wall-clock seconds of last change */
+	uint16_t	src;
+	uint16_t	flags;		/* ROUTE_F_* */
+};
+
+/*
+ * A prefix's routes: an 8-byte header, cap routes sorted by (source, path
+ * id), then, with RN_PIDS, cap path ids.  last_ev is the low 32 bits of
+ * the newest event's sequence number (entry_last() finds the rest).
+ */
 struct rib_entry {
-	uint64_t	last_ev;	/* newest event's seq, 0 = none */
+	uint32_t	last_ev;	/* 0 = none */
 	uint16_t	n;
 	uint16_t	cap;
-	uint32_t	pad;
-	struct route	r[];
+	struct rroute	r[];
 };
+
+#define RN_PIDS		0x0001		/* rtnode user bit: path ids kept */
+
+/*
+ * Small route arrays (up to ESLAB_MAXCAP routes: 248 bytes at most, with
+ * path ids) come from free lists by size (fslab.h): malloc would add 8 to
+ * 16 bytes to each, more than half of a one-route array's 20.
+ */
+#define ESLAB_MAXCAP	15
+
+static uint32_t *
+entry_pids(const struct rtnode *node, struct rib_entry *e)
+{
+	return ((node->user & RN_PIDS) ? (uint32_t *)(void *)&e->r[e->cap] :
+	    NULL);
+}
+
+static uint32_t
+pid_at(const uint32_t *pid, int i)
+{
+	return (pid != NULL ? pid[i] : 0);
+}
+
+static size_t
+entry_size(uint32_t cap, bool pids)
+{
+	return (sizeof(struct rib_entry) + (size_t)cap *
+	    (sizeof(struct rroute) + (pids ? sizeof(uint32_t) : 0)));
+}
+
+/* Route i of an entry as readers see it. */
+static void
+route_get(const struct rib_entry *e, const uint32_t *pid, int i,
+    struct route *out)
+{
+	out->attr = e->r[i].attr;
+	out->path_id = pid_at(pid, i);
+	out->since = e->r[i].since;
+	out->src = e->r[i].src;
+	out->flags = e->r[i].flags;
+}
 
 /* Fixed part of an interned attribute set. */
 struct attr_hdr {
@@ -56,16 +121,42 @@ struct attr_hdr {
 	uint8_t		pad[2];
 };
 
+/*
+ * A history event: 32 bytes.  Its time is microseconds after its chunk's
+ * base, and its link to the previous event of the prefix a distance back
+ * in sequence numbers, so both fit 32 bits (see the history section).
+ */
 struct hev {
-	uint64_t	 time_us;
 	struct rtnode	*node;
-	uint64_t	 prev;		/* previous event of the prefix */
+	uint32_t	 dt_us;		/* time - chunk base */
+	uint32_t	 back;		/* seq - previous event's seq, 0 = none */
 	uint32_t	 path_id;
 	uint32_t	 attr_old;
 	uint32_t	 attr_new;
 	uint16_t	 src;
 	uint8_t		 type;
 	uint8_t		 afi;
+};
+
+_Static_assert(sizeof(struct hev) == 32, "history events are 32 bytes");
+
+/*
+ * Events live in chunks of HC_EVENTS (64 KiB, mapped whole); chunk c holds
+ * the sequence numbers c * HC_EVENTS + 1 and on.  A chunk also ends when
+ * its next event would be more than HC_SPAN_US after its base: the slots
+ * left are never used (holes), and the sequence jumps to the next chunk.
+ */
+#define HC_SHIFT	11
+#define HC_EVENTS	(1u << HC_SHIFT)
+#define HC_BYTES	((size_t)HC_EVENTS * sizeof(struct hev))
+#define HC_SPAN_US	UINT32_MAX
+/* Keeps every live back link within 32 bits, holes included. */
+#define HIST_MAX_EVENTS	((uint64_t)1 << 31)
+
+struct hchunk {
+	struct hev	*ev;		/* HC_EVENTS slots */
+	uint64_t	 base_us;	/* time of its first event */
+	uint32_t	 used;		/* slots filled, from the first */
 };
 
 /*
@@ -89,8 +180,19 @@ struct src_state {
 	bool		used;
 };
 
+/* Lock figures: updated by every thread, hence atomic. */
+struct lock_figs {
+	_Atomic uint64_t reads, writes, yields;
+	_Atomic uint64_t read_wait[RIB_LOCK_BUCKETS];
+	_Atomic uint64_t write_hold[RIB_LOCK_BUCKETS];
+	_Atomic uint64_t read_wait_max, write_hold_max;
+};
+
 struct rib {
+	struct fslab	 es;		/* small route arrays */
 	pthread_rwlock_t lock;
+	uint64_t	 wr_since_ns;	/* write-locked since, 0 = not */
+	struct lock_figs lf;
 	struct rib_config conf;
 	struct rtree	*tree[2];
 	struct intern	*attrs;
@@ -101,11 +203,15 @@ struct rib {
 	uint16_t	 cap_srcs;
 	uint64_t	 routes;
 	uint64_t	 bytes_entries;
-	/* history ring */
-	struct hev	*ev;
-	uint64_t	 ev_cap;
+	/* history: a ring of chunk descriptors, see the history section */
+	struct hchunk	*hc;
+	uint64_t	 hc_cap;	/* descriptors, a power of two */
+	uint64_t	 hc_lo;		/* number of the oldest mapped chunk */
+	uint64_t	 hc_n;		/* chunks mapped */
 	uint64_t	 ev_head;	/* oldest live seq */
 	uint64_t	 ev_tail;	/* next seq; seqs start at 1 */
+	uint64_t	 ev_count;	/* live events */
+	uint64_t	 ev_recorded;	/* ever */
 	uint64_t	 dropped_age, dropped_mem;
 	uint64_t	 announces, withdraws, replaces;
 	struct rtnode	*pinned;	/* being recorded: never removed */
@@ -167,6 +273,8 @@ rib_new(const struct rib_config *conf)
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return (NULL);
 	r->conf = *conf;
+	if (r->conf.history_max_events > HIST_MAX_EVENTS)
+		r->conf.history_max_events = HIST_MAX_EVENTS;
 	r->tree[0] = rtree_create(AFI_IPV4);
 	r->tree[1] = rtree_create(AFI_IPV6);
 	r->attrs = intern_new("attribute-sets");
@@ -193,6 +301,26 @@ rib_new(const struct rib_config *conf)
 	return (r);
 }
 
+/* An array for cap routes: from the free lists when small. */
+static struct rib_entry *
+entry_alloc(struct rib *r, uint32_t cap, bool pids)
+{
+	if (cap <= ESLAB_MAXCAP)
+		return (fslab_alloc(&r->es, entry_size(cap, pids)));
+	return (malloc(entry_size(cap, pids)));
+}
+
+static void
+entry_release(struct rib *r, struct rib_entry *e, bool pids)
+{
+	if (e == NULL)
+		return;
+	if (e->cap <= ESLAB_MAXCAP)
+		fslab_free(&r->es, e, entry_size(e->cap, pids));
+	else
+		free(e);
+}
+
 static void
 entry_free_cb(void *value, void *arg)
 {
@@ -202,30 +330,24 @@ entry_free_cb(void *value, void *arg)
 
 	for (i = 0; i < e->n; i++)
 		rib_attr_put(r, e->r[i].attr);
-	free(e);
+	/* Small ones go with their blocks. */
+	if (e->cap > ESLAB_MAXCAP)
+		free(e);
 }
 
-static void
-hev_release(struct rib *r, struct hev *h)
-{
-	rib_attr_put(r, h->attr_old);
-	rib_attr_put(r, h->attr_new);
-}
+static void	hist_free(struct rib *);
 
 void
 rib_free(struct rib *r)
 {
-	uint64_t s;
-
 	if (r == NULL)
 		return;
-	for (s = r->ev_head; r->ev != NULL && s < r->ev_tail; s++)
-		hev_release(r, &r->ev[s % r->ev_cap]);
+	hist_free(r);
 	if (r->tree[0] != NULL)
 		rtree_destroy(r->tree[0], entry_free_cb, r);
 	if (r->tree[1] != NULL)
 		rtree_destroy(r->tree[1], entry_free_cb, r);
-	free(r->ev);
+	fslab_destroy(&r->es);
 	intern_free(r->attrs);
 	intern_free(r->aspaths);
 	intern_free(r->comms);
@@ -236,22 +358,138 @@ rib_free(struct rib *r)
 	free(r);
 }
 
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+/*
+ * Quarter-octave buckets of v = us + 1: b = 4 * floor(log2(v)) + the two
+ * bits after the top one, so a bucket's bound is within 25% of any value
+ * in it.  Below v = 4 there are no two bits after the top one: the octave
+ * is one bucket (q = 0) and the other three stay empty.
+ */
+static unsigned
+lock_bucket(uint64_t us)
+{
+	uint64_t	v = us + 1;
+	unsigned	msb = 63u - (unsigned)__builtin_clzll(v), b;
+
+	b = msb * 4 + (msb < 2 ? 0 : (unsigned)((v >> (msb - 2)) & 3));
+	return (b < RIB_LOCK_BUCKETS ? b : RIB_LOCK_BUCKETS - 1);
+}
+
+uint64_t
+rib_lock_bucket_us(unsigned b)
+{
+	unsigned msb = b / 4, q = b % 4;
+
+	if (msb < 2)
+		return (((uint64_t)1 << (msb + 1)) - 1);
+	return ((((uint64_t)4 + q + 1) << (msb - 2)) - 1);
+}
+
+uint64_t
+rib_lock_quantile_us(const uint64_t h[RIB_LOCK_BUCKETS], double q)
+{
+	uint64_t	total = 0, acc = 0;
+	unsigned	b;
+
+	for (b = 0; b < RIB_LOCK_BUCKETS; b++)
+		total += h[b];
+	if (total == 0)
+		return (0);
+	for (b = 0; b < RIB_LOCK_BUCKETS; b++) {
+		acc += h[b];
+		if ((double)acc >= q * (double)total)
+			break;
+	}
+	return (rib_lock_bucket_us(b < RIB_LOCK_BUCKETS ? b :
+	    RIB_LOCK_BUCKETS - 1));
+}
+
+static void
+lock_note(_Atomic uint64_t *hist, _Atomic uint64_t *max, uint64_t ns)
+{
+	uint64_t us = ns / 1000, m;
+
+	atomic_fetch_add_explicit(&hist[lock_bucket(us)], 1,
+	    memory_order_relaxed);
+	m = atomic_load_explicit(max, memory_order_relaxed);
+	while (us > m && !atomic_compare_exchange_weak_explicit(max, &m, us,
+	    memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
 void
 rib_wrlock(struct rib *r)
 {
 	pthread_rwlock_wrlock(&r->lock);
+	r->wr_since_ns = mono_ns();
+	atomic_fetch_add_explicit(&r->lf.writes, 1, memory_order_relaxed);
 }
 
 void
 rib_rdlock(struct rib *r)
 {
+	uint64_t t0 = mono_ns();
+
 	pthread_rwlock_rdlock(&r->lock);
+	atomic_fetch_add_explicit(&r->lf.reads, 1, memory_order_relaxed);
+	lock_note(r->lf.read_wait, &r->lf.read_wait_max, mono_ns() - t0);
 }
 
 void
 rib_unlock(struct rib *r)
 {
+	/*
+	 * Set only while write-locked, and only the writer can unlock
+	 * then: readers find it 0.
+	 */
+	if (r->wr_since_ns != 0) {
+		lock_note(r->lf.write_hold, &r->lf.write_hold_max,
+		    mono_ns() - r->wr_since_ns);
+		r->wr_since_ns = 0;
+	}
 	pthread_rwlock_unlock(&r->lock);
+}
+
+/*
+ * With the writer-preferring lock, readers that arrived while the writer
+ * held it are queued; the unlock hands the lock to them (glibc switches
+ * to a read phase when readers wait), and the writer's next wrlock waits
+ * for them to finish.  So a reader waits at most about write_hold_us.
+ */
+bool
+rib_wryield(struct rib *r)
+{
+	if (r->conf.write_hold_us == 0 || r->wr_since_ns == 0 ||
+	    mono_ns() - r->wr_since_ns < r->conf.write_hold_us * 1000ull)
+		return (false);
+	rib_unlock(r);
+	rib_wrlock(r);
+	atomic_fetch_add_explicit(&r->lf.yields, 1, memory_order_relaxed);
+	return (true);
+}
+
+void
+rib_lock_stats(struct rib *r, struct rib_lock_stats *s)
+{
+	unsigned b;
+
+	s->reads = atomic_load(&r->lf.reads);
+	s->writes = atomic_load(&r->lf.writes);
+	s->yields = atomic_load(&r->lf.yields);
+	for (b = 0; b < RIB_LOCK_BUCKETS; b++) {
+		s->read_wait[b] = atomic_load(&r->lf.read_wait[b]);
+		s->write_hold[b] = atomic_load(&r->lf.write_hold[b]);
+	}
+	s->read_wait_max_us = atomic_load(&r->lf.read_wait_max);
+	s->write_hold_max_us = atomic_load(&r->lf.write_hold_max);
 }
 
 /*
@@ -847,32 +1085,182 @@ done:
 	return (best);
 }
 
+/* The best of an entry's routes (routes_best() works on struct route). */
+static long
+entry_routes_best(struct rib *r, struct rtnode *node, struct rib_entry *e)
+{
+	struct route	 buf[32], *v = buf;
+	const uint32_t	*pid = entry_pids(node, e);
+	long		 best;
+	int		 i;
+
+	if (e->n == 0)
+		return (-1);
+	if (e->n > 32 && (v = calloc(e->n, sizeof(*v))) == NULL)
+		return (0);	/* no memory: some route is better than none */
+	for (i = 0; i < e->n; i++)
+		route_get(e, pid, i, &v[i]);
+	best = routes_best(r, v, e->n);
+	if (v != buf)
+		free(v);
+	return (best);
+}
+
 static void
-entry_best(struct rib *r, struct rib_entry *e)
+entry_best(struct rib *r, struct rtnode *node, struct rib_entry *e)
 {
 	uint16_t	i;
 	long		best;
 
 	for (i = 0; i < e->n; i++)
 		e->r[i].flags &= (uint16_t)~ROUTE_F_BEST;
-	if ((best = routes_best(r, e->r, e->n)) >= 0)
+	if ((best = entry_routes_best(r, node, e)) >= 0)
 		e->r[best].flags |= ROUTE_F_BEST;
 }
 
 /*
  * History.
+ *
+ * Events are numbered by a 64-bit sequence from 1 and stored in chunks
+ * of HC_EVENTS, each mapped whole when its first event comes and
+ * unmapped when the oldest live event has moved past it: a chunk costs
+ * one mmap per 2048 events, never a copy of what is kept (a ring grown
+ * by doubling copies it all and needs half as much again while it does).
+ * The chunk descriptors form a small ring of their own, grown by
+ * doubling; it is 24 bytes per 64 KiB of events.
+ *
+ * Events are evicted one at a time, oldest first (by age, or to make
+ * room when max_events are kept); a chunk goes when its last one does.
  */
+
+static struct hchunk *
+hc_of(const struct rib *r, uint64_t seq)
+{
+	return (&r->hc[((seq - 1) >> HC_SHIFT) & (r->hc_cap - 1)]);
+}
+
+static uint32_t
+hc_slot(uint64_t seq)
+{
+	return ((uint32_t)((seq - 1) & (HC_EVENTS - 1)));
+}
+
+/* First sequence number of the chunk after seq's. */
+static uint64_t
+hc_next(uint64_t seq)
+{
+	return ((((seq - 1) >> HC_SHIFT) + 1) * HC_EVENTS + 1);
+}
 
 static bool
 ev_live(const struct rib *r, uint64_t seq)
 {
-	return (seq != 0 && seq >= r->ev_head && seq < r->ev_tail);
+	return (seq != 0 && seq >= r->ev_head && seq < r->ev_tail &&
+	    hc_slot(seq) < hc_of(r, seq)->used);
 }
 
 static struct hev *
 ev_at(const struct rib *r, uint64_t seq)
 {
-	return (&r->ev[seq % r->ev_cap]);
+	return (&hc_of(r, seq)->ev[hc_slot(seq)]);
+}
+
+static uint64_t
+ev_time(const struct rib *r, uint64_t seq)
+{
+	return (hc_of(r, seq)->base_us + ev_at(r, seq)->dt_us);
+}
+
+/* The previous event of the same prefix, 0 for none. */
+static uint64_t
+ev_prev(const struct rib *r, uint64_t seq)
+{
+	uint32_t back = ev_at(r, seq)->back;
+
+	return (back != 0 ? seq - back : 0);
+}
+
+static void
+hev_release(struct rib *r, struct hev *h)
+{
+	rib_attr_put(r, h->attr_old);
+	rib_attr_put(r, h->attr_new);
+}
+
+/* Unmap the oldest chunk; its events are gone already. */
+static void
+hc_drop_oldest(struct rib *r)
+{
+	struct hchunk *c = &r->hc[r->hc_lo & (r->hc_cap - 1)];
+
+	munmap(c->ev, HC_BYTES);
+	memset(c, 0, sizeof(*c));
+	r->hc_lo++;
+	r->hc_n--;
+}
+
+/*
+ * After the head moved: step over the holes at the end of its chunk and
+ * unmap the chunks wholly behind it.
+ */
+static void
+hc_settle(struct rib *r)
+{
+	uint64_t head_chunk;
+
+	while (r->ev_head < r->ev_tail &&
+	    hc_slot(r->ev_head) >= hc_of(r, r->ev_head)->used)
+		r->ev_head = hc_next(r->ev_head);
+	head_chunk = (r->ev_head - 1) >> HC_SHIFT;
+	while (r->hc_n > 0 && r->hc_lo < head_chunk)
+		hc_drop_oldest(r);
+}
+
+/* Map the chunk of the tail, which starts a chunk; -1 on failure. */
+static int
+hc_open(struct rib *r, uint64_t now_us)
+{
+	struct hchunk	*nhc, *c;
+	uint64_t	 ncap, i, num = (r->ev_tail - 1) >> HC_SHIFT;
+	void		*p;
+
+	if (r->hc_n == r->hc_cap) {
+		ncap = r->hc_cap ? r->hc_cap * 2 : 16;
+		if ((nhc = calloc(ncap, sizeof(*nhc))) == NULL)
+			return (-1);
+		for (i = 0; i < r->hc_n; i++)
+			nhc[(r->hc_lo + i) & (ncap - 1)] =
+			    r->hc[(r->hc_lo + i) & (r->hc_cap - 1)];
+		free(r->hc);
+		r->hc = nhc;
+		r->hc_cap = ncap;
+	}
+	p = mmap(NULL, HC_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return (-1);
+	if (r->hc_n == 0)
+		r->hc_lo = num;
+	c = &r->hc[num & (r->hc_cap - 1)];
+	c->ev = p;
+	c->base_us = now_us;
+	c->used = 0;
+	r->hc_n++;
+	return (0);
+}
+
+static void
+hist_free(struct rib *r)
+{
+	uint64_t s;
+
+	for (s = r->ev_head; s < r->ev_tail; s++)
+		if (ev_live(r, s))
+			hev_release(r, ev_at(r, s));
+	while (r->hc_n > 0)
+		hc_drop_oldest(r);
+	free(r->hc);
+	r->hc = NULL;
 }
 
 static struct rib_entry *
@@ -881,16 +1269,37 @@ node_entry(struct rtnode *n)
 	return (n->value);
 }
 
+/*
+ * The sequence number of the entry's newest event if it is still kept,
+ * else 0.  The entry has its low 32 bits: the newest of the numbers with
+ * those bits below the tail is the one, if it is an event of this node
+ * (events leave oldest first, so if the newest has gone, all have).
+ */
+static uint64_t
+entry_last(const struct rib *r, const struct rtnode *node,
+    const struct rib_entry *e)
+{
+	uint64_t seq;
+
+	if (e->last_ev == 0)
+		return (0);
+	seq = r->ev_tail - (uint32_t)((uint32_t)r->ev_tail - e->last_ev);
+	if (!ev_live(r, seq) || ev_at(r, seq)->node != node)
+		return (0);
+	return (seq);
+}
+
 static bool
 entry_maybe_remove(struct rib *r, struct rtnode *node, uint8_t afi)
 {
 	struct rib_entry *e = node_entry(node);
 
-	if (e->n > 0 || ev_live(r, e->last_ev))
+	if (e->n > 0 || entry_last(r, node, e) != 0)
 		return (false);
-	r->bytes_entries -= sizeof(*e) + (size_t)e->cap * sizeof(e->r[0]);
-	free(e);
+	r->bytes_entries -= entry_size(e->cap, node->user & RN_PIDS);
+	entry_release(r, e, node->user & RN_PIDS);
 	node->value = NULL;
+	node->user = 0;
 	r->last_node = NULL;
 	rtree_remove(r->tree[afi_slot(afi)], node);
 	return (true);
@@ -905,40 +1314,22 @@ ev_lost(struct rib *r, uint64_t time_us)
 	r->lost = true;
 }
 
+/* Evict the oldest event; the head must be live. */
 static void
 ev_evict_one(struct rib *r)
 {
-	struct hev		*h = ev_at(r, r->ev_head);
-	struct rib_entry	*e = node_entry(h->node);
 	uint64_t		 seq = r->ev_head;
+	struct hev		 h = *ev_at(r, seq);
+	struct rib_entry	*e = node_entry(h.node);
 
-	ev_lost(r, h->time_us);
-	hev_release(r, h);
+	ev_lost(r, ev_time(r, seq));
+	hev_release(r, &h);
 	r->ev_head++;
+	r->ev_count--;
+	hc_settle(r);
 	/* Its prefix's newest event gone: the prefix may go too. */
-	if (e != NULL && e->last_ev == seq && h->node != r->pinned)
-		entry_maybe_remove(r, h->node, h->afi);
-}
-
-static int
-ev_grow(struct rib *r)
-{
-	uint64_t	 ncap, s;
-	struct hev	*nev;
-
-	ncap = r->ev_cap ? r->ev_cap * 2 : 65536;
-	if (ncap > r->conf.history_max_events)
-		ncap = r->conf.history_max_events;
-	if (ncap <= r->ev_cap)
-		return (-1);
-	if ((nev = calloc(ncap, sizeof(*nev))) == NULL)
-		return (-1);
-	for (s = r->ev_head; s < r->ev_tail; s++)
-		nev[s % ncap] = r->ev[s % r->ev_cap];
-	free(r->ev);
-	r->ev = nev;
-	r->ev_cap = ncap;
-	return (0);
+	if (e != NULL && e->last_ev == (uint32_t)seq && h.node != r->pinned)
+		entry_maybe_remove(r, h.node, h.afi);
 }
 
 void
@@ -948,6 +1339,36 @@ rib_set_listener(struct rib *r, rib_event_cb fn, void *arg)
 	r->listener_arg = arg;
 }
 
+/*
+ * A slot for an event at now_us at the tail: a new chunk when the tail
+ * starts one, or when now_us is too far from the current chunk's base
+ * for 32 bits (the rest of that chunk is left as holes).  NULL when no
+ * chunk can be mapped.
+ */
+static struct hev *
+ev_slot(struct rib *r, uint64_t now_us)
+{
+	struct hchunk	*c;
+	uint64_t	 num = (r->ev_tail - 1) >> HC_SHIFT;
+
+	if (r->hc_n > 0 && num < r->hc_lo + r->hc_n) {
+		c = hc_of(r, r->ev_tail);
+		/*
+		 * A sequence number with its low 32 bits 0 is left out:
+		 * entries keep those bits, and 0 there means none.  It is
+		 * the last slot of a chunk.
+		 */
+		if (now_us - c->base_us <= HC_SPAN_US &&
+		    (uint32_t)r->ev_tail != 0)
+			return (&c->ev[hc_slot(r->ev_tail)]);
+		r->ev_tail = hc_next(r->ev_tail);
+		hc_settle(r);
+	}
+	if (hc_open(r, now_us) == -1)
+		return (NULL);
+	return (&hc_of(r, r->ev_tail)->ev[hc_slot(r->ev_tail)]);
+}
+
 static void
 ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
     uint16_t src, uint32_t path_id, uint32_t old, uint32_t new,
@@ -955,6 +1376,7 @@ ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
 {
 	struct rib_entry	*e = node_entry(node);
 	struct hev		*h;
+	uint64_t		 last;
 
 	/* Every change passes here: tell the listener first. */
 	if (r->listener != NULL) {
@@ -973,21 +1395,21 @@ ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
 		ev_lost(r, now_us);
 		return;
 	}
-	if (r->ev_tail - r->ev_head >= r->ev_cap && ev_grow(r) == -1) {
-		if (r->ev_tail == r->ev_head) {
-			/* No ring at all (out of memory): nothing to evict. */
-			ev_lost(r, now_us);
-			return;
-		}
+	if (r->ev_count >= r->conf.history_max_events) {
 		r->pinned = node;
 		ev_evict_one(r);
 		r->pinned = NULL;
 		r->dropped_mem++;
 	}
-	h = ev_at(r, r->ev_tail);
-	h->time_us = now_us;
+	if ((h = ev_slot(r, now_us)) == NULL) {
+		/* Out of memory: the event is not kept. */
+		ev_lost(r, now_us);
+		return;
+	}
 	h->node = node;
-	h->prev = e->last_ev;
+	h->dt_us = (uint32_t)(now_us - hc_of(r, r->ev_tail)->base_us);
+	last = entry_last(r, node, e);
+	h->back = last != 0 ? (uint32_t)(r->ev_tail - last) : 0;
 	h->path_id = path_id;
 	h->attr_old = old;
 	h->attr_new = new;
@@ -996,7 +1418,10 @@ ev_record(struct rib *r, struct rtnode *node, uint8_t afi, uint8_t type,
 	h->afi = afi;
 	rib_attr_ref(r, old);
 	rib_attr_ref(r, new);
-	e->last_ev = r->ev_tail++;
+	hc_of(r, r->ev_tail)->used++;
+	r->ev_count++;
+	r->ev_recorded++;
+	e->last_ev = (uint32_t)r->ev_tail++;
 }
 
 void
@@ -1010,7 +1435,7 @@ rib_history_expire(struct rib *r, uint64_t now_us)
 	if (now_us < limit)
 		return;
 	while (r->ev_head < r->ev_tail &&
-	    ev_at(r, r->ev_head)->time_us < now_us - limit) {
+	    ev_time(r, r->ev_head) < now_us - limit) {
 		ev_evict_one(r);
 		r->dropped_age++;
 	}
@@ -1022,16 +1447,19 @@ rib_history_expire(struct rib *r, uint64_t now_us)
 
 /* Index of (src, path_id) in e, or where it would go (negative - 1). */
 static int
-entry_find(const struct rib_entry *e, uint16_t src, uint32_t path_id)
+entry_find(const struct rib_entry *e, const uint32_t *pid, uint16_t src,
+    uint32_t path_id)
 {
-	int lo = 0, hi = e->n - 1, mid;
+	int		lo = 0, hi = e->n - 1, mid;
+	uint32_t	mp;
 
 	while (lo <= hi) {
 		mid = (lo + hi) / 2;
+		mp = pid_at(pid, mid);
 		if (e->r[mid].src < src || (e->r[mid].src == src &&
-		    e->r[mid].path_id < path_id))
+		    mp < path_id))
 			lo = mid + 1;
-		else if (e->r[mid].src == src && e->r[mid].path_id == path_id)
+		else if (e->r[mid].src == src && mp == path_id)
 			return (mid);
 		else
 			hi = mid - 1;
@@ -1039,36 +1467,84 @@ entry_find(const struct rib_entry *e, uint16_t src, uint32_t path_id)
 	return (-lo - 1);
 }
 
+/*
+ * Give a node's entry room for cap routes, with path ids or without (the
+ * routes held must fit, and have no path id when dropping them).  Returns
+ * the entry, NULL when out of memory (the old one is untouched then).
+ */
 static struct rib_entry *
-entry_reserve(struct rib *r, struct rtnode *node, uint16_t want)
+entry_resize(struct rib *r, struct rtnode *node, uint32_t cap, bool pids)
 {
 	struct rib_entry	*e = node_entry(node), *ne;
-	uint32_t		 ncap;
+	bool			 had = (node->user & RN_PIDS) != 0;
+	size_t			 osz = e != NULL ? entry_size(e->cap, had) : 0;
 
-	if (e != NULL && e->n < e->cap && want <= e->cap)
-		return (e);
-	/* Grow by ~1.5x: most prefixes have a handful of routes. */
-	if (e != NULL && e->cap >= UINT16_MAX)
+	/* A copy: the path ids' offset moves with cap anyway. */
+	if ((ne = entry_alloc(r, cap, pids)) == NULL)
 		return (NULL);
-	ncap = e == NULL ? 1 : e->cap + (e->cap + 1u) / 2;
-	if (ncap > UINT16_MAX)
-		ncap = UINT16_MAX;	/* n is 16 bits */
-	if (want > ncap)
-		ncap = want;
-	ne = realloc(e, sizeof(*ne) + (size_t)ncap * sizeof(ne->r[0]));
-	if (ne == NULL)
-		return (NULL);
-	if (e == NULL) {
-		ne->last_ev = 0;
-		ne->n = 0;
-		ne->pad = 0;
-	} else
-		r->bytes_entries -= sizeof(*ne) + (size_t)ne->cap *
-		    sizeof(ne->r[0]);
-	ne->cap = (uint16_t)ncap;
-	r->bytes_entries += sizeof(*ne) + (size_t)ncap * sizeof(ne->r[0]);
+	ne->last_ev = e != NULL ? e->last_ev : 0;
+	ne->n = e != NULL ? e->n : 0;
+	if (ne->n > 0)
+		memcpy(ne->r, e->r, ne->n * sizeof(e->r[0]));
+	if (pids && had && ne->n > 0)
+		memcpy(&ne->r[cap], &e->r[e->cap], ne->n * sizeof(uint32_t));
+	else if (pids)
+		memset(&ne->r[cap], 0, (size_t)cap * sizeof(uint32_t));
+	entry_release(r, e, had);
+	ne->cap = (uint16_t)cap;
+	node->user = (uint16_t)((node->user & ~RN_PIDS) | (pids ? RN_PIDS : 0));
+	r->bytes_entries += entry_size(cap, pids) - osz;
 	node->value = ne;
 	return (ne);
+}
+
+/*
+ * Room for one more route (or want routes, if more), and for its path
+ * id if it has one.  Grows by ~1.5x: most prefixes have a few routes.
+ */
+static struct rib_entry *
+entry_reserve(struct rib *r, struct rtnode *node, uint16_t want, bool pid)
+{
+	struct rib_entry	*e = node_entry(node);
+	bool			 pids = pid || (node->user & RN_PIDS);
+	uint32_t		 ncap;
+
+	if (e != NULL && e->n < e->cap && want <= e->cap &&
+	    pids == ((node->user & RN_PIDS) != 0))
+		return (e);
+	ncap = e == NULL ? 1 : e->n < e->cap ? e->cap :
+	    e->cap + (e->cap + 1u) / 2;
+	if (e != NULL && e->n >= UINT16_MAX)
+		return (NULL);
+	if (ncap > UINT16_MAX)
+		ncap = UINT16_MAX;	/* n is 16 bits */
+	if (e != NULL && ncap <= e->n)
+		ncap = e->n + 1u;	/* from an empty array */
+	if (want > ncap)
+		ncap = want;
+	return (entry_resize(r, node, ncap, pids));
+}
+
+/*
+ * After a withdrawal: an array at most half full shrinks to fit, and
+ * loses its path ids if none is left (an empty one, kept for its history,
+ * to nothing).  Growth is by 1.5x, so routes coming and going at one
+ * size never make it resize every time.
+ */
+static void
+entry_shrink(struct rib *r, struct rtnode *node)
+{
+	struct rib_entry	*e = node_entry(node);
+	const uint32_t		*pid = entry_pids(node, e);
+	bool			 pids = false;
+	uint16_t		 i;
+
+	if (e->n > e->cap / 2)
+		return;
+	for (i = 0; pid != NULL && i < e->n && !pids; i++)
+		pids = pid[i] != 0;
+	/* Out of memory: the larger array is still good. */
+	entry_resize(r, node, e->n, pids);
 }
 
 static void
@@ -1136,11 +1612,12 @@ best_cmp_pre_med(struct rib *r, uint32_t a, uint32_t b)
  * better on them beats every route.
  */
 static void
-entry_best_after(struct rib *r, struct rib_entry *e, int i, uint32_t old,
+entry_best_after(struct rib *r, struct rtnode *node, int i, uint32_t old,
     bool was_best)
 {
-	uint16_t	k;
-	int		c;
+	struct rib_entry	*e = node_entry(node);
+	uint16_t		 k;
+	int			 c;
 
 	if (was_best)
 		goto full;
@@ -1161,7 +1638,7 @@ entry_best_after(struct rib *r, struct rib_entry *e, int i, uint32_t old,
 	}
 	return;
 full:
-	entry_best(r, e);
+	entry_best(r, node, e);
 }
 
 static int
@@ -1170,6 +1647,7 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 {
 	struct rtnode		*node;
 	struct rib_entry	*e;
+	uint32_t		*pid;
 	int			 i;
 	uint32_t		 old;
 	bool			 was_best;
@@ -1177,7 +1655,7 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 	if ((node = rib_node(r, p)) == NULL)
 		return (-1);
 	e = node_entry(node);
-	i = e != NULL ? entry_find(e, src, path_id) : -1;
+	i = e != NULL ? entry_find(e, entry_pids(node, e), src, path_id) : -1;
 	if (i >= 0) {
 		if (e->r[i].attr == attr) {
 			e->r[i].flags &= (uint16_t)~ROUTE_F_STALE;
@@ -1194,11 +1672,11 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 		was_best = (e->r[i].flags & ROUTE_F_BEST) != 0;
 		e->r[i].flags &= (uint16_t)~ROUTE_F_BEST;
 		/* Before the put: selection may need the old set. */
-		entry_best_after(r, e, i, old, was_best);
+		entry_best_after(r, node, i, old, was_best);
 		rib_attr_put(r, old);
 		return (1);
 	}
-	if ((e = entry_reserve(r, node, 0)) == NULL) {
+	if ((e = entry_reserve(r, node, 0, path_id != 0)) == NULL) {
 		if (node->value == NULL) {
 			r->last_node = NULL;
 			rtree_remove(r->tree[afi_slot(p->afi)], node);
@@ -1207,10 +1685,14 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 	}
 	i = -i - 1;
 	memmove(&e->r[i + 1], &e->r[i], (size_t)(e->n - i) * sizeof(e->r[0]));
+	if ((pid = entry_pids(node, e)) != NULL) {
+		memmove(&pid[i + 1], &pid[i], (size_t)(e->n - i) *
+		    sizeof(pid[0]));
+		pid[i] = path_id;
+	}
 	e->n++;
 	rib_attr_ref(r, attr);
 	e->r[i].attr = attr;
-	e->r[i].path_id = path_id;
 	e->r[i].since = (uint32_t)(now_us / 1000000);
 	e->r[i].src = src;
 	e->r[i].flags = 0;
@@ -1218,7 +1700,7 @@ rib_announce(struct rib *r, const struct prefix *p, uint16_t src,
 	ev_record(r, node, p->afi, RIB_EV_ANNOUNCE, src, path_id, 0, attr,
 	    now_us);
 	r->announces++;
-	entry_best_after(r, e, i, 0, false);
+	entry_best_after(r, node, i, 0, false);
 	return (1);
 }
 
@@ -1228,19 +1710,28 @@ entry_withdraw(struct rib *r, struct rtnode *node, uint8_t afi, int i,
     uint8_t type, uint64_t now_us)
 {
 	struct rib_entry	*e = node_entry(node);
-	struct route		 gone = e->r[i];
+	uint32_t		*pid = entry_pids(node, e);
+	struct route		 gone;
 
+	route_get(e, pid, i, &gone);
 	memmove(&e->r[i], &e->r[i + 1],
 	    (size_t)(e->n - i - 1) * sizeof(e->r[0]));
+	if (pid != NULL)
+		memmove(&pid[i], &pid[i + 1], (size_t)(e->n - i - 1) *
+		    sizeof(pid[0]));
 	e->n--;
 	route_count(r, gone.src, afi, -1);
 	ev_record(r, node, afi, type, gone.src, gone.path_id, gone.attr, 0,
 	    now_us);
 	r->withdraws++;
 	/* Not only when the best went: see entry_best_after(). */
-	entry_best_after(r, e, -1, gone.attr, (gone.flags & ROUTE_F_BEST) != 0);
+	entry_best_after(r, node, -1, gone.attr,
+	    (gone.flags & ROUTE_F_BEST) != 0);
 	rib_attr_put(r, gone.attr);
-	return (entry_maybe_remove(r, node, afi));
+	if (entry_maybe_remove(r, node, afi))
+		return (true);
+	entry_shrink(r, node);
+	return (false);
 }
 
 int
@@ -1252,7 +1743,7 @@ rib_reserve(struct rib *r, const struct prefix *p, uint16_t n)
 		return (-1);
 	if ((node = rib_node(r, p)) == NULL)
 		return (-1);
-	if (entry_reserve(r, node, n) == NULL) {
+	if (entry_reserve(r, node, n, false) == NULL) {
 		if (node->value == NULL) {
 			r->last_node = NULL;
 			rtree_remove(r->tree[afi_slot(p->afi)], node);
@@ -1294,7 +1785,8 @@ rib_update(struct rib *r, const struct prefix *p, uint16_t src,
 	if ((node = rtree_lookup(r->tree[afi_slot(p->afi)], p)) == NULL ||
 	    node->value == NULL)
 		return (0);
-	if ((i = entry_find(node_entry(node), src, path_id)) < 0)
+	if ((i = entry_find(node_entry(node), entry_pids(node,
+	    node_entry(node)), src, path_id)) < 0)
 		return (0);
 	entry_withdraw(r, node, p->afi, i, RIB_EV_WITHDRAW, now_us);
 	return (1);
@@ -1312,7 +1804,7 @@ source_withdraw(struct rib *r, uint16_t src, uint8_t afi, bool stale_only,
 	struct rtree_iter	 it;
 	struct rtnode		*node;
 	struct rib_entry	*e;
-	uint64_t		 n = 0;
+	uint64_t		 n = 0, visited = 0;
 	int			 f, i;
 
 	for (f = 0; f < 2; f++) {
@@ -1334,7 +1826,15 @@ source_withdraw(struct rib *r, uint16_t src, uint8_t afi, bool stale_only,
 				if (entry_withdraw(r, node,
 				    f ? AFI_IPV6 : AFI_IPV4, i, type, now_us))
 					break;	/* the node is gone */
+				e = node_entry(node);	/* may have shrunk */
 			}
+			/*
+			 * A full table takes a while: let readers in.  The
+			 * iterator survives whatever happens meanwhile, and
+			 * readers change nothing.
+			 */
+			if ((++visited & 255) == 0)
+				rib_wryield(r);
 		}
 	}
 	return (n);
@@ -1479,6 +1979,7 @@ query_node(struct qrun *qr, struct rtree *t, struct rtnode *node)
 {
 	const struct rib_query	*q = qr->q;
 	struct rib_entry	*e = node_entry(node);
+	const uint32_t		*pid;
 	struct prefix		 p;
 	uint16_t		 i;
 	int			 c;
@@ -1489,9 +1990,12 @@ query_node(struct qrun *qr, struct rtree *t, struct rtnode *node)
 	c = q->after.valid ? prefix_cmp(&p, &q->after.pfx) : 1;
 	if (c < 0)
 		return (true);
+	pid = entry_pids(node, e);
 	for (i = 0; i < e->n; i++) {
-		const struct route *rt = &e->r[i];
+		struct route	 rr;
+		struct route	*rt = &rr;
 
+		route_get(e, pid, i, &rr);
 		if (c == 0 && (rt->src < q->after.src ||
 		    (rt->src == q->after.src &&
 		    rt->path_id <= q->after.path_id)))
@@ -1534,12 +2038,15 @@ static bool
 node_matches(struct rib *r, const struct rib_query *q, struct rtnode *node)
 {
 	struct rib_entry	*e = node_entry(node);
+	struct route		 rt;
 	uint16_t		 i;
 	size_t			 text = 0;	/* a few nodes: unbounded */
 
-	for (i = 0; e != NULL && i < e->n; i++)
-		if (route_matches(r, q, &e->r[i], &text))
+	for (i = 0; e != NULL && i < e->n; i++) {
+		route_get(e, entry_pids(node, e), i, &rt);
+		if (route_matches(r, q, &rt, &text))
 			return (true);
+	}
 	return (false);
 }
 
@@ -1647,9 +2154,11 @@ rib_query(struct rib *r, const struct rib_query *q, rib_route_cb cb,
  */
 
 static void
-hev_export(const struct rib *r, const struct hev *h, struct rib_event *out)
+hev_export(const struct rib *r, uint64_t seq, struct rib_event *out)
 {
-	out->time_us = h->time_us;
+	const struct hev *h = ev_at(r, seq);
+
+	out->time_us = ev_time(r, seq);
 	rtnode_prefix(r->tree[afi_slot(h->afi)], h->node, &out->pfx);
 	out->path_id = h->path_id;
 	out->attr_old = h->attr_old;
@@ -1676,14 +2185,14 @@ history_node(struct rib *r, struct rtnode *node, uint64_t from_us,
 
 	if (e == NULL)
 		return (0);
-	for (s = e->last_ev; ev_live(r, s); s = ev_at(r, s)->prev) {
-		const struct hev *h = ev_at(r, s);
+	for (s = entry_last(r, node, e); ev_live(r, s); s = ev_prev(r, s)) {
+		uint64_t t = ev_time(r, s);
 
-		if (h->time_us < from_us)
+		if (t < from_us)
 			break;
-		if (h->time_us > to_us)
+		if (t > to_us)
 			continue;
-		hev_export(r, h, &ev);
+		hev_export(r, s, &ev);
 		n++;
 		if (cb(arg, &ev) != 0) {
 			*stop = true;
@@ -1794,14 +2303,14 @@ rib_routes_at(struct rib *r, const struct prefix *p, uint64_t at_us,
 		return (0);
 	}
 	for (i = 0; i < e->n; i++) {
-		v[n] = e->r[i];
+		route_get(e, entry_pids(node, e), (int)i, &v[n]);
 		v[n].flags = 0;
 		n++;
 	}
 	/* Undo, newest first, every change made after at_us. */
-	for (s = e->last_ev; ev_live(r, s); s = h->prev) {
+	for (s = entry_last(r, node, e); ev_live(r, s); s = ev_prev(r, s)) {
 		h = ev_at(r, s);
-		if (h->time_us <= at_us)
+		if (ev_time(r, s) <= at_us)
 			break;
 		if (n == cap) {
 			if ((nv = reallocarray(v, cap * 2, sizeof(*v))) == NULL) {
@@ -1824,11 +2333,11 @@ rib_routes_at(struct rib *r, const struct prefix *p, uint64_t at_us,
 			v[i].since = 0;
 			tbd++;
 		}
-	for (; tbd > 0 && ev_live(r, s); s = h->prev) {
+	for (; tbd > 0 && ev_live(r, s); s = ev_prev(r, s)) {
 		h = ev_at(r, s);
 		k = routes_find(v, n, h->src, h->path_id);
 		if (k >= 0 && (v[k].flags & ROUTE_F_SINCE_TBD)) {
-			v[k].since = (uint32_t)(h->time_us / 1000000);
+			v[k].since = (uint32_t)(ev_time(r, s) / 1000000);
 			v[k].flags &= (uint16_t)~ROUTE_F_SINCE_TBD;
 			tbd--;
 		}
@@ -1870,11 +2379,11 @@ rib_stats(struct rib *r, struct rib_stats *s)
 	intern_stats(r->comms, &is);
 	s->community_lists = is.objects;
 	s->bytes_attrs += is.bytes;
-	s->bytes_history = r->ev_cap * sizeof(struct hev);
+	s->bytes_history = r->hc_n * HC_BYTES + r->hc_cap * sizeof(r->hc[0]);
 	s->bytes_total = s->bytes_tree + s->bytes_routes + s->bytes_attrs +
 	    s->bytes_history + (uint64_t)r->cap_srcs * sizeof(r->srcs[0]);
-	s->events = r->ev_tail - r->ev_head;
-	s->events_total = r->ev_tail - 1;
+	s->events = r->ev_count;
+	s->events_total = r->ev_recorded;
 	s->events_dropped_age = r->dropped_age;
 	s->events_dropped_mem = r->dropped_mem;
 	s->announces = r->announces;
@@ -1897,8 +2406,9 @@ rib_check(struct rib *r)
 	struct rib_entry	*e;
 	const struct attr_hdr	*h;
 	const struct hev	*ev;
+	const uint32_t		*pid;
 	const char		*w;
-	uint64_t		 routes = 0, *per, s, prev_t = 0;
+	uint64_t		 routes = 0, *per, s, prev_t = 0, live = 0;
 	uint16_t		 i, nbest;
 	long			 best;
 	int			 f;
@@ -1920,14 +2430,17 @@ rib_check(struct rib *r)
 				w = "prefix node without an entry";
 				break;
 			}
+			pid = entry_pids(node, e);
 			if (e->n > e->cap)
 				w = "entry holds more than its room";
-			else if (e->n == 0 && !ev_live(r, e->last_ev))
+			else if (e->n == 0 && entry_last(r, node, e) == 0)
 				w = "empty entry with no live history";
+			else if (e->cap > 1 && e->n <= e->cap / 4)
+				w = "entry not shrunk";
 			for (i = 0, nbest = 0; w == NULL && i < e->n; i++) {
 				if (i > 0 && (e->r[i - 1].src > e->r[i].src ||
 				    (e->r[i - 1].src == e->r[i].src &&
-				    e->r[i - 1].path_id >= e->r[i].path_id)))
+				    pid_at(pid, i - 1) >= pid_at(pid, i))))
 					w = "routes out of order";
 				else if (e->r[i].src >= r->n_srcs)
 					w = "route of an unknown source";
@@ -1956,12 +2469,9 @@ rib_check(struct rib *r)
 			if (e->n > 0 && nbest != 1)
 				w = "not exactly one best route";
 			else if (e->n > 0 &&
-			    (best = routes_best(r, e->r, e->n)) >= 0 &&
+			    (best = entry_routes_best(r, node, e)) >= 0 &&
 			    !(e->r[best].flags & ROUTE_F_BEST))
 				w = "the best flag is on the wrong route";
-			else if (ev_live(r, e->last_ev) &&
-			    ev_at(r, e->last_ev)->node != node)
-				w = "entry's newest event is another prefix's";
 		}
 	}
 	if (w == NULL && routes != r->routes)
@@ -1979,22 +2489,31 @@ rib_check(struct rib *r)
 		}
 	free(per);
 	for (s = r->ev_head; w == NULL && s < r->ev_tail; s++) {
+		if (!ev_live(r, s))
+			continue;	/* a hole, at the end of a chunk */
 		ev = ev_at(r, s);
-		if (ev->time_us < prev_t)
+		live++;
+		if (ev_time(r, s) < prev_t)
 			w = "history out of time order";
-		else if (ev->prev >= s)
+		else if (ev_prev(r, s) >= s)
 			w = "event chained to a later one";
-		else if (ev_live(r, ev->prev) && ev_at(r, ev->prev)->node !=
-		    ev->node)
+		else if (ev_live(r, ev_prev(r, s)) &&
+		    ev_at(r, ev_prev(r, s))->node != ev->node)
 			w = "event chained to another prefix's";
 		else if ((ev->attr_old != 0 &&
 		    attr_hdr(r, ev->attr_old) == NULL) ||
 		    (ev->attr_new != 0 && attr_hdr(r, ev->attr_new) == NULL))
 			w = "event with a dead attribute set";
 		else if ((e = node_entry(ev->node)) == NULL ||
-		    e->last_ev < s)
+		    entry_last(r, ev->node, e) < s)
 			w = "event of a prefix that forgot it";
-		prev_t = ev->time_us;
+		prev_t = ev_time(r, s);
 	}
+	if (w == NULL && live != r->ev_count)
+		w = "live event count is off";
+	else if (w == NULL && r->hc_n != (r->ev_head == r->ev_tail &&
+	    hc_slot(r->ev_tail) == 0 ? 0 : ((r->ev_tail - 2) >> HC_SHIFT) -
+	    ((r->ev_head - 1) >> HC_SHIFT) + 1))
+		w = "chunks mapped do not match the live events";
 	return (w);
 }

@@ -1175,6 +1175,9 @@ conn_process(struct conn *c)
 		}
 		if (handle_msg(c, &h, &body) == -1)
 			break;
+		/* Bounded hold: readers wait at most about write_hold_us. */
+		if (locked && d->rib_depth == 1)
+			rib_wryield(d->rib);
 	}
 	if (locked)
 		rib_leave(d);

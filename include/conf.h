@@ -89,6 +89,7 @@ struct conf {
 	int		 log_level;
 	uint64_t	 history_max_events;
 	uint64_t	 history_max_age;	/* seconds */
+	uint32_t	 rib_write_hold_us;	/* ingest lets readers in */
 	char		 mmdb_asn[256];
 	char		 mmdb_country[256];
 	char		 monitor_file[512];	/* detection, docs/detection.md */

@@ -2,9 +2,10 @@
  * rib.h -- the routing information base of the collector.
  *
  * One radix tree per address family (rtree.h); a prefix node holds the
- * routes of every source that has one.  A route is 16 bytes: the id of its
- * interned attribute set, its ADD-PATH path id, the time it last changed
- * and its source.  Attribute sets are hash-consed (intern.h), with AS paths
+ * routes of every source that has one.  A route is stored in 12 bytes:
+ * the id of its interned attribute set, the time it last changed, its
+ * source and flags; its ADD-PATH path id, 4 more, only where some route
+ * of the prefix has one.  Readers see it as struct route.  Attribute sets are hash-consed (intern.h), with AS paths
  * and community lists interned separately, so identical sets from many
  * peers are stored once.
  *
@@ -59,7 +60,7 @@ struct rib_source {
 #define RIB_MAX_SOURCES	65535
 #define RIB_NO_SOURCE	0xffff
 
-/* A route; 16 bytes. */
+/* A route as readers get it (the RIB stores it more tightly). */
 struct route {
 	uint32_t	attr;		/* interned attribute set, never 0 */
 	uint32_t	path_id;	/* ADD-PATH identifier, 0 without */
@@ -130,6 +131,12 @@ struct rib_config {
 	uint64_t	history_max_events;	/* 0 = no history */
 	uint64_t	history_max_age_s;	/* 0 = no age limit */
 	uint32_t	local_as;		/* for eBGP/iBGP in best path */
+	/*
+	 * How long the writer holds the lock before rib_wryield() lets
+	 * waiting readers in, and long walks (a source flushed) pause to;
+	 * 0 = never (single-threaded users).
+	 */
+	uint32_t	write_hold_us;
 };
 
 struct rib_stats {
@@ -156,6 +163,36 @@ void		 rib_free(struct rib *);
 void		 rib_wrlock(struct rib *);
 void		 rib_rdlock(struct rib *);
 void		 rib_unlock(struct rib *);
+/*
+ * The writer, between two changes: if it has held the lock for
+ * write_hold_us or more, release it and take it again, so readers that
+ * queued meanwhile run first.  Returns true if it did.  The RIB may have
+ * been read, never changed, in between: pointers into it stay valid.
+ */
+bool		 rib_wryield(struct rib *);
+
+/*
+ * What the lock costs: read-lock waits and write-lock holds, in buckets
+ * of a quarter octave of microseconds (bucket b holds values below
+ * rib_lock_bucket_us(b)).
+ */
+#define RIB_LOCK_BUCKETS	96
+
+struct rib_lock_stats {
+	uint64_t	reads;			/* read locks taken */
+	uint64_t	writes;			/* write locks taken */
+	uint64_t	yields;			/* rib_wryield() released it */
+	uint64_t	read_wait[RIB_LOCK_BUCKETS];
+	uint64_t	write_hold[RIB_LOCK_BUCKETS];
+	uint64_t	read_wait_max_us;
+	uint64_t	write_hold_max_us;
+};
+
+void		 rib_lock_stats(struct rib *, struct rib_lock_stats *);
+uint64_t	 rib_lock_bucket_us(unsigned b);
+/* The q-quantile (0 < q <= 1) of a histogram, as its bucket's bound. */
+uint64_t	 rib_lock_quantile_us(const uint64_t h[RIB_LOCK_BUCKETS],
+		    double q);
 
 /* Sources.  Returns the index, or RIB_NO_SOURCE when full. */
 uint16_t	 rib_source_add(struct rib *, const struct rib_source *);

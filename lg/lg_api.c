@@ -765,6 +765,54 @@ metrics_peers(struct lg *lg, struct mbuf *b, const struct peer_info *pi,
 	rib_unlock(lg->ctx.rib);
 }
 
+/* One histogram of lock times, in seconds, from a quarter-octave one. */
+static void
+metrics_lock_hist(struct mbuf *b, const char *name, const uint64_t *h,
+    uint64_t max_us)
+{
+	uint64_t	acc = 0, sum = 0;
+	unsigned	i;
+
+	mprintf(b, "# TYPE %s_seconds histogram\n", name);
+	for (i = 0; i < RIB_LOCK_BUCKETS; i++) {
+		acc += h[i];
+		/* Below 3 us the buckets are whole octaves: from 3 us on. */
+		if (i >= 8)
+			mprintf(b, "%s_seconds_bucket{le=\"%.6f\"} %" PRIu64
+			    "\n", name, (double)rib_lock_bucket_us(i) / 1e6,
+			    acc);
+		sum += h[i] * rib_lock_bucket_us(i);
+	}
+	mprintf(b, "%s_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n"
+	    "%s_seconds_count %" PRIu64 "\n%s_seconds_sum %.6f\n", name, acc,
+	    name, acc, name, (double)sum / 1e6);
+	mprintf(b, "# TYPE %s_p99_seconds gauge\n%s_p99_seconds %.6f\n"
+	    "# TYPE %s_max_seconds gauge\n%s_max_seconds %.6f\n", name, name,
+	    (double)rib_lock_quantile_us(h, 0.99) / 1e6, name, name,
+	    (double)max_us / 1e6);
+}
+
+/*
+ * What readers wait for the RIB and how long the writer holds it, since
+ * the start: the concurrency design's own figures (docs/architecture.md).
+ */
+static void
+metrics_lock(struct lg *lg, struct mbuf *b)
+{
+	struct rib_lock_stats *ls;
+
+	if ((ls = malloc(sizeof(*ls))) == NULL)
+		return;
+	rib_lock_stats(lg->ctx.rib, ls);
+	metrics_lock_hist(b, "bgplens_rib_read_wait", ls->read_wait,
+	    ls->read_wait_max_us);
+	metrics_lock_hist(b, "bgplens_rib_write_hold", ls->write_hold,
+	    ls->write_hold_max_us);
+	mprintf(b, "# TYPE bgplens_rib_write_yields_total counter\n"
+	    "bgplens_rib_write_yields_total %" PRIu64 "\n", ls->yields);
+	free(ls);
+}
+
 static void
 metrics_http(struct lg *lg, struct mbuf *b)
 {
@@ -807,6 +855,7 @@ h_metrics(struct lg *lg, struct req *r)
 	metrics_http(lg, &b);
 	if (b.off < b.cap)
 		b.off += lg_archive_metrics(lg, b.p + b.off, b.cap - b.off);
+	metrics_lock(lg, &b);
 	free(pi);
 	r->body = json_stringn(b.p, b.off < b.cap ? b.off : b.cap);
 	free(b.p);
@@ -941,7 +990,7 @@ static const struct field f_status[] = {
 	{ "memory", F_OBJ, (const struct field[]){
 		I("rib_bytes", "Bytes the RIB holds, history included."),
 		I("rib_bytes_per_route", "rib_bytes over the routes."),
-		I("history_bytes", "Bytes of the history ring."),
+		I("history_bytes", "Bytes of the history (its chunks)."),
 		I("rss_bytes", "Resident memory of the process."),
 		END }, NULL, 0, 0, "Memory." },
 	{ "history", F_OBJ, (const struct field[]){

@@ -38,7 +38,7 @@ len_fn(const uint8_t *hdr, size_t max, char *err, size_t errlen)
 static void
 rib_fresh(void)
 {
-	struct rib_config rc = { 20000, 0, 65000 };
+	struct rib_config rc = { 20000, 0, 65000, 0 };
 
 	if (rib != NULL)
 		rib_free(rib);

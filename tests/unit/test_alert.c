@@ -81,7 +81,7 @@ monitor(const char *yaml)
 static void
 env_start(struct env *e, const char *yaml, const char *dir)
 {
-	struct rib_config	rc = { 0, 0, 0 };
+	struct rib_config	rc = { 0, 0, 0, 0 };
 	struct alertd_opts	o;
 	struct rib_source	s;
 	char			err[256];

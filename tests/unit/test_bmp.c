@@ -231,7 +231,7 @@ struct fix {
 static int
 setup(void **state)
 {
-	struct rib_config	 rc = { 100000, 0, 65000 };
+	struct rib_config	 rc = { 100000, 0, 65000, 0 };
 	struct fix		*f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
@@ -1314,7 +1314,7 @@ station_wait(struct evloop *l, struct bmp_station *st, size_t n, uint64_t m,
 static void
 test_station(void **state)
 {
-	struct rib_config	 rc = { 1000, 0, 65000 };
+	struct rib_config	 rc = { 1000, 0, 65000, 0 };
 	struct conf		 cf;
 	struct evloop		*l;
 	struct rib		*rib;

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "fslab.h"
 #include "intern.h"
 
 #define CHECK(t) do {							\
@@ -542,6 +543,57 @@ test_siphash_key_sensitivity(void **state)
 	assert_true(siphash13(key, msg, 0) != siphash13(key, msg, 8));
 }
 
+/*
+ * fslab, the free lists under interned strings and route arrays: blocks
+ * are 8-byte aligned and disjoint, a freed one serves the next of its
+ * size (and only of its size), and allocation goes on past a block.
+ */
+static void
+test_fslab(void **state)
+{
+	struct fslab	 fs;
+	uint8_t		*p[3000], *q, *r;
+	size_t		 i, j;
+
+	memset(&fs, 0, sizeof(fs));
+	assert_null(fslab_alloc(&fs, 0));
+	assert_null(fslab_alloc(&fs, FSLAB_MAX + 1));
+	/* 3000 x 40 bytes: two blocks. */
+	for (i = 0; i < 3000; i++) {
+		p[i] = fslab_alloc(&fs, 37);
+		assert_non_null(p[i]);
+		assert_int_equal((uintptr_t)p[i] % 8, 0);
+		memset(p[i], (int)(i & 0xff), 37);
+	}
+	assert_int_equal(fslab_bytes(&fs), 2 * FSLAB_BLOCK);
+	for (i = 0; i < 3000; i++)
+		for (j = 0; j < 37; j++)
+			assert_int_equal(p[i][j], i & 0xff);
+	/* Disjoint: sorted, each at least 40 past the one before. */
+	for (i = 1; i < 3000; i++)
+		for (j = i; j > 0 && p[j - 1] > p[j]; j--) {
+			q = p[j];
+			p[j] = p[j - 1];
+			p[j - 1] = q;
+		}
+	for (i = 1; i < 3000; i++)
+		assert_true(p[i] - p[i - 1] >= 40);
+	/* A freed block comes back for its size (33..40), not another. */
+	q = p[1234];
+	fslab_free(&fs, q, 37);
+	r = fslab_alloc(&fs, 8);
+	assert_true(r != q);
+	assert_ptr_equal(fslab_alloc(&fs, 40), q);
+	fslab_free(&fs, q, 40);
+	assert_ptr_equal(fslab_alloc(&fs, 33), q);
+	/* The largest size. */
+	r = fslab_alloc(&fs, FSLAB_MAX);
+	assert_non_null(r);
+	memset(r, 1, FSLAB_MAX);
+	fslab_destroy(&fs);
+	assert_int_equal(fslab_bytes(&fs), 0);
+}
+
 int
 main(void)
 {
@@ -554,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_mass_delete),
 		cmocka_unit_test(test_siphash_vectors),
 		cmocka_unit_test(test_siphash_key_sensitivity),
+		cmocka_unit_test(test_fslab),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

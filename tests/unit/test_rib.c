@@ -17,6 +17,8 @@
 #include <string.h>
 #include <regex.h>
 #include <time.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include <cmocka.h>
 
@@ -1774,6 +1776,456 @@ test_history_expire(void **state)
 	rib_free(r);
 }
 
+/*
+ * History chunks: 2048 events each (rib.c).  These tests know the chunk
+ * size because what they check is its boundaries.
+ */
+#define T_CHUNK		2048
+#define T_CHUNK_BYTES	(T_CHUNK * 32)
+
+/* Events of a prefix, all of them, newest first. */
+struct evall {
+	size_t		 n, cap;
+	struct rib_event *ev;
+};
+
+static int
+evall_cb(void *arg, const struct rib_event *e)
+{
+	struct evall *x = arg;
+
+	if (x->n == x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 1024;
+		x->ev = realloc(x->ev, x->cap * sizeof(*x->ev));
+		assert_non_null(x->ev);
+	}
+	x->ev[x->n++] = *e;
+	return (0);
+}
+
+static size_t
+chunks_of(const struct rib_stats *st)
+{
+	return ((size_t)(st->bytes_history / T_CHUNK_BYTES));
+}
+
+/* Events across chunk boundaries come back whole and in order. */
+static void
+test_history_chunk_boundaries(void **state)
+{
+	struct rib		*r = mkrib(100000, 0);
+	struct rib_stats	 st;
+	struct evall		 ev = { 0, 0, NULL };
+	struct route		 v[4];
+	struct prefix		 x = P("10.0.0.0/8");
+	uint32_t		 a1 = mkattr(r, "path=65001"),
+				 a2 = mkattr(r, "path=65001,1");
+	uint16_t		 s0;
+	bool			 tr;
+	size_t			 i, n = 3 * T_CHUNK + 5;
+
+	s0 = add_src(r, "10.0.0.1", 65001, "1.1.1.1", false);
+	/* Event i at i ms on x, plus one on y per chunk to interleave. */
+	for (i = 1; i <= n; i++) {
+		struct prefix y = P("11.0.0.0/8");
+
+		assert_int_equal(rib_update(r, &x, s0, 0, i % 2 ? a1 : a2,
+		    (uint64_t)i * 1000), 1);
+		if (i % T_CHUNK == 7)
+			assert_int_equal(rib_update(r, &y, s0, 0, i / T_CHUNK %
+			    2 ? a1 : a2, (uint64_t)i * 1000), 1);
+	}
+	RIB_CHECK(r);
+	stats(r, &st);
+	assert_int_equal(st.events, n + 3);
+	assert_int_equal(chunks_of(&st), 4);
+	assert_true(rib_history(r, &x, false, 0, UINT64_MAX, evall_cb, &ev,
+	    &tr) == n);
+	assert_false(tr);
+	/* Newest first, each with its own time and sets. */
+	for (i = 0; i < ev.n; i++) {
+		uint64_t t = ev.ev[i].time_us / 1000;
+
+		assert_int_equal(ev.ev[i].time_us % 1000, 0);
+		assert_int_equal(t, n - i);
+		assert_int_equal(ev.ev[i].attr_new, t % 2 ? a1 : a2);
+		if (i > 0)
+			assert_true(ev.ev[i].time_us < ev.ev[i - 1].time_us);
+		assert_int_equal(ev.ev[i].type, t == 1 ? RIB_EV_ANNOUNCE :
+		    RIB_EV_REPLACE);
+	}
+	/* Time travel to either side of the first boundary. */
+	for (i = T_CHUNK - 2; i <= T_CHUNK + 2; i++) {
+		assert_int_equal(rib_routes_at(r, &x, (uint64_t)i * 1000, v, 4,
+		    &tr), 1);
+		assert_false(tr);
+		assert_int_equal(v[0].attr, i % 2 ? a1 : a2);
+	}
+	free(ev.ev);
+	rib_attr_put(r, a1);
+	rib_attr_put(r, a2);
+	rib_free(r);
+}
+
+/*
+ * Times are 32-bit microseconds after the chunk's base: an event more
+ * than ~71.6 minutes after it starts a new chunk, and the history reads
+ * the same across the gap.
+ */
+static void
+test_history_time_gap(void **state)
+{
+	struct rib		*r = mkrib(100000, 7200);
+	struct rib_stats	 st;
+	struct evall		 ev = { 0, 0, NULL };
+	struct route		 v[4];
+	struct prefix		 x = P("10.0.0.0/8");
+	uint64_t		 gap = 5000 * SEC, t;
+	uint16_t		 s0;
+	bool			 tr;
+	int			 i;
+
+	s0 = add_src(r, "10.0.0.1", 65001, "1.1.1.1", false);
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(ann(r, "10.0.0.0/8", s0, 0, i % 2 ?
+		    "path=65001" : "path=65001,1", (uint64_t)i * SEC), 1);
+	/* Beyond 2^32 us from the chunk's base: a second chunk. */
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(ann(r, "10.0.0.0/8", s0, 0, i % 2 ?
+		    "path=65002" : "path=65002,2", gap + (uint64_t)i * SEC),
+		    1);
+	RIB_CHECK(r);
+	stats(r, &st);
+	assert_int_equal(st.events, 6);
+	assert_int_equal(st.events_total, 6);
+	assert_int_equal(chunks_of(&st), 2);
+	assert_int_equal(rib_history(r, &x, false, 0, UINT64_MAX, evall_cb,
+	    &ev, &tr), 6);
+	for (i = 0; i < 6; i++) {
+		t = i < 3 ? gap + (uint64_t)(3 - i) * SEC :
+		    (uint64_t)(6 - i) * SEC;
+		assert_int_equal(ev.ev[i].time_us, t);
+	}
+	/* The state before the gap, from the other side of it. */
+	assert_int_equal(rib_routes_at(r, &x, 2 * SEC, v, 4, &tr), 1);
+	assert_false(tr);
+	assert_int_equal(v[0].since, 2);
+	assert_int_equal(rib_routes_at(r, &x, gap, v, 4, &tr), 1);
+	assert_int_equal(v[0].since, 3);
+	/* Age: the first chunk's events go, and the chunk with them. */
+	rib_history_expire(r, 7200 * SEC);
+	stats(r, &st);
+	assert_int_equal(st.events, 6);
+	rib_history_expire(r, gap + 7200 * SEC);
+	stats(r, &st);
+	assert_int_equal(st.events, 3);
+	assert_int_equal(st.events_dropped_age, 3);
+	assert_int_equal(chunks_of(&st), 1);
+	RIB_CHECK(r);
+	/* Recording goes on in the second chunk, then every event ages out. */
+	assert_int_equal(wd(r, "10.0.0.0/8", s0, 0, gap + 7202 * SEC), 1);
+	rib_history_expire(r, gap + 20000 * SEC);
+	stats(r, &st);
+	assert_int_equal(st.events, 0);
+	assert_int_equal(st.prefixes[0], 0);
+	RIB_CHECK(r);
+	/* A new chunk when the old one is still mapped, empty of events. */
+	assert_int_equal(ann(r, "10.0.0.0/8", s0, 0, "path=65003",
+	    gap + 30000 * SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.events, 1);
+	assert_int_equal(chunks_of(&st), 1);
+	RIB_CHECK(r);
+	free(ev.ev);
+	rib_free(r);
+}
+
+/*
+ * Retention by memory drops events one at a time, oldest first; a chunk
+ * is unmapped as soon as its last event has gone, so the history holds at
+ * most max_events plus one chunk's worth.
+ */
+static void
+test_history_chunks_released(void **state)
+{
+	struct rib		*r = mkrib(3000, 60);
+	struct rib_stats	 st;
+	struct evall		 ev = { 0, 0, NULL };
+	struct prefix		 x = P("10.0.0.0/8");
+	uint32_t		 a1 = mkattr(r, "path=65001"),
+				 a2 = mkattr(r, "path=65001,1");
+	uint16_t		 s0;
+	bool			 tr;
+	size_t			 i;
+
+	s0 = add_src(r, "10.0.0.1", 65001, "1.1.1.1", false);
+	for (i = 1; i <= 3 * T_CHUNK; i++) {
+		assert_int_equal(rib_update(r, &x, s0, 0, i % 2 ? a1 : a2, i),
+		    1);
+		stats(r, &st);
+		assert_true(st.events <= 3000);
+		/* Mapped: the chunks from the oldest live event's on. */
+		assert_int_equal(chunks_of(&st), (i - 1) / T_CHUNK -
+		    (i > 3000 ? (i - 3000) / T_CHUNK : 0) + 1);
+	}
+	RIB_CHECK(r);
+	stats(r, &st);
+	assert_int_equal(st.events, 3000);
+	assert_int_equal(st.events_dropped_mem, 3 * T_CHUNK - 3000);
+	assert_int_equal(rib_history(r, &x, false, 0, UINT64_MAX, evall_cb,
+	    &ev, &tr), 3000);
+	assert_true(tr);
+	assert_int_equal(ev.ev[2999].time_us, 3 * T_CHUNK - 2999);
+	/* Everything ages out: no chunk is left mapped. */
+	rib_history_expire(r, 3600 * SEC);
+	stats(r, &st);
+	assert_int_equal(st.events, 0);
+	assert_int_equal(st.events_dropped_age, 3000);
+	assert_int_equal(chunks_of(&st), 0);
+	RIB_CHECK(r);
+	/* And recording starts over in a fresh chunk. */
+	assert_int_equal(rib_update(r, &x, s0, 0, a1, 3601 * SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.events, 1);
+	assert_int_equal(chunks_of(&st), 1);
+	RIB_CHECK(r);
+	free(ev.ev);
+	rib_attr_put(r, a1);
+	rib_attr_put(r, a2);
+	rib_free(r);
+}
+
+/*
+ * The write lock: a writer that keeps its batch going lets a queued
+ * reader in through rib_wryield() alone, never through rib_unlock().
+ */
+struct rdr {
+	struct rib	*r;
+	atomic_int	 started, done;
+};
+
+static void *
+rdr_main(void *arg)
+{
+	struct rdr *x = arg;
+
+	atomic_store(&x->started, 1);
+	rib_rdlock(x->r);
+	atomic_store(&x->done, 1);
+	rib_unlock(x->r);
+	return (NULL);
+}
+
+static void
+test_lock_yield(void **state)
+{
+	struct rib_config	 c;
+	struct rib_lock_stats	 ls;
+	struct rib		*r;
+	struct rdr		 x;
+	pthread_t		 th;
+	struct timespec		 ms = { 0, 1000000 };
+	int			 i;
+
+	memset(&c, 0, sizeof(c));
+	c.write_hold_us = 100;
+	r = rib_new(&c);
+	assert_non_null(r);
+	/* Not write-locked: nothing to yield. */
+	assert_false(rib_wryield(r));
+	memset(&x, 0, sizeof(x));
+	x.r = r;
+	rib_wrlock(r);
+	assert_int_equal(pthread_create(&th, NULL, rdr_main, &x), 0);
+	while (!atomic_load(&x.started))
+		nanosleep(&ms, NULL);
+	/* The batch goes on (bounded) until the reader has been in. */
+	for (i = 0; i < 10000 && !atomic_load(&x.done); i++) {
+		nanosleep(&ms, NULL);
+		rib_wryield(r);
+	}
+	assert_true(atomic_load(&x.done));
+	rib_unlock(r);
+	pthread_join(th, NULL);
+	rib_lock_stats(r, &ls);
+	assert_true(ls.yields >= 1);
+	assert_int_equal(ls.reads, 1);
+	assert_true(ls.writes >= 2);
+	rib_free(r);
+
+	/* write_hold_us 0: the writer never yields. */
+	c.write_hold_us = 0;
+	r = rib_new(&c);
+	rib_wrlock(r);
+	nanosleep(&ms, NULL);
+	assert_false(rib_wryield(r));
+	rib_unlock(r);
+	rib_lock_stats(r, &ls);
+	assert_int_equal(ls.yields, 0);
+	rib_free(r);
+}
+
+/* Lock histograms: bounds grow, and a quantile is its bucket's bound. */
+static void
+test_lock_histogram(void **state)
+{
+	uint64_t	h[RIB_LOCK_BUCKETS];
+	unsigned	b;
+
+	for (b = 1; b < RIB_LOCK_BUCKETS; b++)
+		assert_true(rib_lock_bucket_us(b) >= rib_lock_bucket_us(b - 1));
+	/* Bounds: 1 us, then 3 us, then quarter octaves from 4 us. */
+	assert_int_equal(rib_lock_bucket_us(0), 1);
+	assert_int_equal(rib_lock_bucket_us(8), 4);
+	assert_int_equal(rib_lock_bucket_us(11), 7);
+	assert_int_equal(rib_lock_bucket_us(12), 9);
+	memset(h, 0, sizeof(h));
+	assert_int_equal(rib_lock_quantile_us(h, 0.99), 0);
+	h[8] = 98;
+	h[40] = 2;
+	assert_int_equal(rib_lock_quantile_us(h, 0.98),
+	    rib_lock_bucket_us(8));
+	assert_int_equal(rib_lock_quantile_us(h, 0.99),
+	    rib_lock_bucket_us(40));
+	assert_int_equal(rib_lock_quantile_us(h, 1.0),
+	    rib_lock_bucket_us(40));
+}
+
+/*
+ * Route arrays: 8-byte header and 12-byte routes, path ids in a side
+ * array only while some route has one, shrinking when half empty.  The
+ * sizes are what rib_stats counts for the arrays.
+ */
+#define T_ENTRY(n, pids)	(8 + (n) * ((pids) ? 16 : 12))
+
+static void
+test_entry_path_ids(void **state)
+{
+	struct rib		*r = mkrib(1000, 0);
+	struct rib_stats	 st;
+	struct route		 v[8];
+	struct rib_query	 q;
+	uint16_t		 s0, s1;
+
+	s0 = add_src(r, "10.0.0.1", 65001, "1.1.1.1", false);
+	s1 = add_src(r, "10.0.0.2", 65002, "2.2.2.2", false);
+	assert_int_equal(ann(r, "10.0.0.0/8", s1, 0, "path=65002", SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.bytes_routes, T_ENTRY(1, false));
+	/* A path id: the array gains its side array, zeros for the rest. */
+	assert_int_equal(ann(r, "10.0.0.0/8", s1, 7, "path=65002,1", SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.bytes_routes, T_ENTRY(2, true));
+	assert_int_equal(ann(r, "10.0.0.0/8", s0, 5, "path=65001", SEC), 1);
+	assert_int_equal(ann(r, "10.0.0.0/8", s1, 3, "path=65002,2", SEC), 1);
+	RIB_CHECK(r);
+	/* In (source, path id) order, each with its own. */
+	qinit(&q, RIB_MATCH_EXACT, "10.0.0.0/8");
+	assert_string_equal(run(r, &q),
+	    "10.0.0.0/8#0/5* 10.0.0.0/8#1 10.0.0.0/8#1/3 10.0.0.0/8#1/7");
+	assert_int_equal(routes_of(r, "10.0.0.0/8", v, 8), 4);
+	assert_int_equal(v[0].path_id, 5);
+	assert_int_equal(v[3].path_id, 7);
+	/* Same path id, same source: a replace, found through the side. */
+	assert_int_equal(ann(r, "10.0.0.0/8", s1, 3, "path=65002,3", 2 * SEC),
+	    1);
+	assert_int_equal(wd(r, "10.0.0.0/8", s1, 4, 2 * SEC), 0);
+	/* Going down to routes without a path id drops the side array. */
+	assert_int_equal(wd(r, "10.0.0.0/8", s1, 7, 3 * SEC), 1);
+	assert_int_equal(wd(r, "10.0.0.0/8", s0, 5, 3 * SEC), 1);
+	RIB_CHECK(r);
+	assert_int_equal(wd(r, "10.0.0.0/8", s1, 3, 3 * SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.bytes_routes, T_ENTRY(1, false));
+	assert_string_equal(run(r, &q), "10.0.0.0/8#1*");
+	/* The history still has every path id. */
+	{
+		struct evres	ev;
+		struct prefix	p = P("10.0.0.0/8");
+		bool		tr;
+
+		memset(&ev, 0, sizeof(ev));
+		assert_int_equal(rib_history(r, &p, false, 0, UINT64_MAX,
+		    ev_cb, &ev, &tr), 8);
+		assert_int_equal(ev.ev[0].path_id, 3);
+		assert_int_equal(ev.ev[1].path_id, 5);
+		assert_int_equal(rib_routes_at(r, &p, SEC, v, 8, &tr), 4);
+		assert_int_equal(v[0].path_id, 5);
+		assert_int_equal(v[2].path_id, 3);
+	}
+	/* Empty, kept for its history: nothing but the header. */
+	assert_int_equal(wd(r, "10.0.0.0/8", s1, 0, 4 * SEC), 1);
+	stats(r, &st);
+	assert_int_equal(st.bytes_routes, T_ENTRY(0, false));
+	RIB_CHECK(r);
+	/* rib_reserve's array takes a path id by gaining the side array. */
+	{
+		struct prefix p = P("11.0.0.0/8");
+
+		assert_int_equal(rib_reserve(r, &p, 3), 0);
+		assert_int_equal(ann(r, "11.0.0.0/8", s0, 0, "path=65001",
+		    SEC), 1);
+		assert_int_equal(ann(r, "11.0.0.0/8", s0, 9, "path=65001,9",
+		    SEC), 1);
+		stats(r, &st);
+		assert_int_equal(st.bytes_routes, T_ENTRY(0, false) +
+		    T_ENTRY(3, true));
+		RIB_CHECK(r);
+	}
+	rib_free(r);
+}
+
+/* Arrays shrink to fit once at most half full, and grow back. */
+static void
+test_entry_shrink(void **state)
+{
+	struct rib		*r = mkrib(0, 0);
+	struct rib_stats	 st;
+	struct route		 v[64];
+	uint16_t		 s[40];
+	char			 peer[32];
+	size_t			 n;
+	int			 i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(peer, sizeof(peer), "10.0.0.%d", i + 1);
+		s[i] = add_src(r, peer, 65001 + (uint32_t)i, peer, false);
+		assert_int_equal(ann(r, "10.0.0.0/8", s[i], 0, i == 33 ?
+		    "path=65001 lp=300" : "path=65001", SEC), 1);
+	}
+	stats(r, &st);
+	assert_true(st.bytes_routes >= T_ENTRY(40, false));
+	/* Down to 10 routes: the array follows, at most twice their size. */
+	for (i = 0; i < 30; i++)
+		assert_int_equal(wd(r, "10.0.0.0/8", s[i], 0, 2 * SEC), 1);
+	RIB_CHECK(r);
+	stats(r, &st);
+	assert_true(st.bytes_routes <= T_ENTRY(20, false));
+	n = routes_of(r, "10.0.0.0/8", v, 64);
+	assert_int_equal(n, 10);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(v[i].src, s[30 + i]);
+		assert_int_equal((v[i].flags & ROUTE_F_BEST) != 0, i == 3);
+	}
+	/* And back up. */
+	for (i = 0; i < 30; i++)
+		assert_int_equal(ann(r, "10.0.0.0/8", s[i], 0, "path=65001",
+		    3 * SEC), 1);
+	RIB_CHECK(r);
+	assert_int_equal(routes_of(r, "10.0.0.0/8", v, 64), 40);
+	/* A source flush shrinks as it goes. */
+	assert_int_equal(rib_source_flush(r, s[33], 4 * SEC), 1);
+	for (i = 0; i < 38; i++)
+		if (i != 33)
+			assert_int_equal(rib_source_flush(r, s[i], 4 * SEC),
+			    1);
+	RIB_CHECK(r);
+	stats(r, &st);
+	assert_true(st.bytes_routes <= T_ENTRY(4, false));
+	assert_int_equal(routes_of(r, "10.0.0.0/8", v, 64), 2);
+	rib_free(r);
+}
+
 /* Time running backwards is taken as the latest time. */
 static void
 test_clock_backwards(void **state)
@@ -3351,6 +3803,13 @@ main(void)
 		cmocka_unit_test(test_routes_at),
 		cmocka_unit_test(test_history_max_events),
 		cmocka_unit_test(test_history_expire),
+		cmocka_unit_test(test_history_chunk_boundaries),
+		cmocka_unit_test(test_history_time_gap),
+		cmocka_unit_test(test_history_chunks_released),
+		cmocka_unit_test(test_lock_yield),
+		cmocka_unit_test(test_lock_histogram),
+		cmocka_unit_test(test_entry_path_ids),
+		cmocka_unit_test(test_entry_shrink),
 		cmocka_unit_test(test_clock_backwards),
 		cmocka_unit_test(test_query_match),
 		cmocka_unit_test(test_query_aspath_regex),
