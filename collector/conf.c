@@ -597,6 +597,30 @@ bmp_key(struct cctx *c, const char *k, yaml_node_t *v, struct conf *cf)
 	return (-1);
 }
 
+/* The live streams (docs/api.md, /api/v1/stream). */
+static int
+stream_key(struct cctx *c, const char *k, yaml_node_t *v, struct conf *cf)
+{
+	uint32_t u;
+
+	if (strcmp(k, "stream_queue_kib") == 0) {
+		if (get_u32(c, v, k, 1048576, &u) == -1)
+			return (-1);
+		if (u < 4) {
+			cerr(c, v, "stream_queue_kib: 4 to 1048576");
+			return (-1);
+		}
+		cf->stream_queue_kib = u;
+		return (0);
+	}
+	if (strcmp(k, "stream_max_clients") == 0)
+		return (get_u32(c, v, k, 4096, &cf->stream_max_clients));
+	if (strcmp(k, "stream_keepalive") == 0)
+		return (get_u32(c, v, k, 3600, &cf->stream_keepalive));
+	cerr(c, c->key, "unknown key \"%s\"", k);
+	return (-1);
+}
+
 static int
 top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 {
@@ -667,6 +691,8 @@ top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 		    sizeof(cf->monitor_file)));
 	if (strncmp(k, "bmp_", 4) == 0)
 		return (bmp_key(c, k, v, cf));
+	if (strncmp(k, "stream_", 7) == 0)
+		return (stream_key(c, k, v, cf));
 	if (strcmp(k, "peers") == 0)
 		return (parse_peers(c, cf, v));
 	if (strcmp(k, "dynamic_peers") == 0)
@@ -690,6 +716,9 @@ conf_defaults(struct conf *c)
 	c->log_level = LOG_LVL_INFO;
 	c->history_max_events = 10000000;
 	c->history_max_age = 7 * 86400;
+	c->stream_queue_kib = 1024;
+	c->stream_max_clients = 64;
+	c->stream_keepalive = 15;
 	/* BMP: routers on this machine only, on the port they default to. */
 	addr_parse("127.0.0.1", &c->bmp_listen[0]);
 	addr_parse("::1", &c->bmp_listen[1]);
@@ -867,6 +896,9 @@ conf_print(FILE *f, const struct conf *c)
 	fprintf(f, "history_max_events: %llu\nhistory_max_age: %llu\n",
 	    (unsigned long long)c->history_max_events,
 	    (unsigned long long)c->history_max_age);
+	fprintf(f, "stream_queue_kib: %u\nstream_max_clients: %u\n"
+	    "stream_keepalive: %u\n", c->stream_queue_kib,
+	    c->stream_max_clients, c->stream_keepalive);
 	if (c->mmdb_asn[0])
 		fprintf(f, "geoip_asn: \"%s\"\n", c->mmdb_asn);
 	if (c->mmdb_country[0])

@@ -75,6 +75,10 @@ struct conf {
 	int		 log_level;
 	uint64_t	 history_max_events;
 	uint64_t	 history_max_age;	/* seconds */
+	/* Live streams (stream.h). */
+	uint32_t	 stream_queue_kib;	/* per client */
+	uint32_t	 stream_max_clients;
+	uint32_t	 stream_keepalive;	/* seconds, 0 = none */
 	char		 mmdb_asn[256];
 	char		 mmdb_country[256];
 	char		 monitor_file[512];	/* detection, docs/detection.md */

@@ -22,6 +22,8 @@
 #include "session.h"
 
 struct alertd;
+struct bmp_station;
+struct stream_hub;
 
 struct lg;
 
@@ -30,6 +32,8 @@ struct lg_ctx {
 	struct rib	*rib;
 	struct bgpd	*bgpd;
 	struct alertd	*alerts;	/* /api/v1/alerts; NULL = none */
+	struct stream_hub *streams;	/* /api/v1/stream; NULL = none */
+	struct bmp_station *bmp;	/* routers in /api/v1/peers; NULL = none */
 	const char	*web_root;	/* directory of the static UI */
 	uint64_t	 started_us;
 	/*

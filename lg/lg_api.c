@@ -1178,9 +1178,24 @@ const struct endpoint lg_endpoints[] = {
 	    lg_f_alerts_status, "Alerting status",
 	    "Detection counters and each webhook's delivery queue.",
 	    EP_UNAVAIL },
+	{ "/api/v1/alerts/stream", lg_h_alerts_stream, lg_p_alerts_stream,
+	    lg_f_alerts_stream, "Live alerts",
+	    "Alert lifecycle events (opened, updated, resolved) as they "
+	    "happen, as Server-Sent Events, filtered by type and prefix.  A "
+	    "client too slow for its queue (stream_queue_kib) is ended; more "
+	    "than stream_max_clients streams get 503.", EP_UNAVAIL },
 	{ "/api/v1/alerts/{id}", lg_h_alert, lg_p_alert, lg_f_alert,
 	    "One alert", "An alert by its id, open or resolved.",
 	    EP_NOT_FOUND | EP_UNAVAIL },
+	{ "/api/v1/stream", lg_h_stream, lg_p_stream, lg_f_stream,
+	    "Live updates",
+	    "RIB changes (announcements and withdrawals, per prefix and "
+	    "source) and session events as they happen, as Server-Sent "
+	    "Events in the shape of RIS Live's ris_message, filtered by "
+	    "prefix (with more- or less-specifics), source, origin AS, AS "
+	    "path and type.  A client too slow for its queue "
+	    "(stream_queue_kib) is ended; more than stream_max_clients "
+	    "streams get 503.", EP_UNAVAIL },
 	{ "/api/v1/openapi.json", h_openapi, p_none, f_openapi,
 	    "This description",
 	    "The OpenAPI 3 description of the API, generated from the table "

@@ -9,6 +9,7 @@
  * lg_geo.c	MaxMind databases: AS names and countries
  * lg_rate.c	per-client token buckets
  * lg_openapi.c	openapi.json, generated from the endpoint table
+ * lg_stream.c	/api/v1/stream, /api/v1/alerts/stream: Server-Sent Events
  */
 #ifndef BGPLENS_LG_INT_H
 #define BGPLENS_LG_INT_H
@@ -84,6 +85,7 @@ enum ftype {
 	F_MAP,		/* object of strings keyed by anything */
 	F_TEXT,		/* the whole answer is text (Prometheus) */
 	F_ANY,		/* a JSON document we do not describe (openapi.json) */
+	F_SSE,		/* a text/event-stream (lg_stream.c) */
 };
 
 struct field {
@@ -130,6 +132,8 @@ struct req {
 	const char		*retry_after;
 	char			 err_param[64];
 	char			 err_msg[256];
+	bool			 queued;	/* the handler answered itself */
+	enum MHD_Result		 mhd_rv;	/* ... with this */
 };
 
 extern const struct endpoint	lg_endpoints[];
@@ -165,6 +169,16 @@ int		 lg_h_alert(struct lg *, struct req *);
 int		 lg_h_alerts_status(struct lg *, struct req *);
 extern const struct pdesc lg_p_alerts[], lg_p_alert[], lg_p_alerts_status[];
 extern const struct field lg_f_alerts[], lg_f_alert[], lg_f_alerts_status[];
+
+/* lg_stream.c (rows in lg_api.c's table) */
+int		 lg_h_stream(struct lg *, struct req *);
+int		 lg_h_alerts_stream(struct lg *, struct req *);
+extern const struct pdesc lg_p_stream[], lg_p_alerts_stream[];
+extern const struct field lg_f_stream[], lg_f_alerts_stream[];
+/* lg.c, for answers a handler queues itself */
+void		 lg_common_headers(struct lg *, struct MHD_Connection *,
+		    struct MHD_Response *);
+void		 lg_count_status(struct lg *, int status);
 
 /* lg_openapi.c */
 json_t		*lg_openapi_build(void);
