@@ -26,6 +26,8 @@
 #include "stream.h"
 #include "wire.h"
 
+#define STREAM_HELLO	": bgplens live stream\nretry: 3000\n\n"
+
 struct stream_client {
 	struct stream_client	*next;
 	struct stream_hub	*hub;
@@ -619,6 +621,12 @@ stream_client_open(struct stream_hub *h, struct stream_filter *f,
 	c->f = *f;
 	memset(f, 0, sizeof(*f));		/* the regex is ours now */
 	c->w = *w;
+	/*
+	 * Something to send at once, so the answer's headers leave now
+	 * rather than with the first event; "retry" is how long an
+	 * EventSource waits before it reconnects.
+	 */
+	ring_put(c, STREAM_HELLO, sizeof(STREAM_HELLO) - 1);
 	pthread_mutex_lock(&h->mu);
 	if (h->down || h->st.clients >= h->conf.max_clients) {
 		h->st.refused++;

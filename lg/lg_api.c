@@ -16,6 +16,7 @@
 
 #include "evloop.h"
 #include "lg_int.h"
+#include "stream.h"
 
 /*
  * A set of AS numbers met while building an answer, named at the end
@@ -318,6 +319,32 @@ rss_bytes(void)
 	return (rss * sysconf(_SC_PAGESIZE));
 }
 
+static json_t *
+streams_status(struct lg *lg)
+{
+	struct stream_stats		 s;
+	const struct stream_config	*c;
+
+	memset(&s, 0, sizeof(s));
+	if (lg->ctx.streams == NULL)
+		return (json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
+		    "s:i}", "clients", 0, "max_clients", 0, "queue_bytes", 0,
+		    "opened", 0, "refused", 0, "dropped", 0, "events", 0,
+		    "frames", 0, "bytes", 0));
+	stream_hub_stats(lg->ctx.streams, &s);
+	c = stream_hub_config(lg->ctx.streams);
+	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "clients", (json_int_t)s.clients,
+	    "max_clients", (json_int_t)c->max_clients,
+	    "queue_bytes", (json_int_t)c->queue_bytes,
+	    "opened", (json_int_t)s.opened,
+	    "refused", (json_int_t)s.refused,
+	    "dropped", (json_int_t)s.dropped,
+	    "events", (json_int_t)s.events,
+	    "frames", (json_int_t)s.frames,
+	    "bytes", (json_int_t)s.bytes));
+}
+
 static int
 h_status(struct lg *lg, struct req *r)
 {
@@ -355,6 +382,8 @@ h_status(struct lg *lg, struct req *r)
 	    "dropped_age", (json_int_t)st.events_dropped_age,
 	    "dropped_memory", (json_int_t)st.events_dropped_mem,
 	    "enrichment", lg_geo_status(lg->geo));
+	if (r->body != NULL)
+		json_object_set_new(r->body, "streams", streams_status(lg));
 	return (r->body ? 0 : -1);
 }
 
@@ -950,6 +979,17 @@ static const struct field f_status[] = {
 		    "loaded." },
 		I("as_names", "AS numbers the ASN database names."),
 		END }, NULL, 0, 0, "The MaxMind databases in use." },
+	{ "streams", F_OBJ, (const struct field[]){
+		I("clients", "Stream clients connected now."),
+		I("max_clients", "stream_max_clients."),
+		I("queue_bytes", "Each client's queue (stream_queue_kib)."),
+		I("opened", "Streams opened since the start."),
+		I("refused", "Streams refused (stream_max_clients reached)."),
+		I("dropped", "Clients dropped because their queue was full."),
+		I("events", "Events some client took."),
+		I("frames", "Messages queued to clients, all told."),
+		I("bytes", "Their size."),
+		END }, NULL, 0, 0, "The live streams (/api/v1/stream)." },
 	END
 };
 
