@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "evloop.h"
+#include "bmp.h"
 #include "lg_int.h"
 #include "stream.h"
 
@@ -453,20 +454,102 @@ json_peer(struct jctx *j, const struct peer_info *p)
 	return (o);
 }
 
+/* A BMP-monitored peer: its state and each table it feeds the RIB. */
+static json_t *
+json_bmp_peer(struct jctx *j, const struct bmp_peer_info *p)
+{
+	struct rib	*rib = j->lg->ctx.rib;
+	char		 ab[ADDR_STRLEN], idb[ADDR_STRLEN];
+	json_t		*tables = json_array();
+	struct addr	 id;
+	int		 t;
+
+	addr_set_v4(&id, p->bgp_id);
+	addr_fmt(&id, idb, sizeof(idb));
+	rib_rdlock(rib);
+	for (t = 0; t <= RIB_TBL_LOC_RIB; t++) {
+		if (p->src[t] == RIB_NO_SOURCE)
+			continue;
+		json_array_append_new(tables, json_pack("{s:s, s:i, s:{s:I, "
+		    "s:I}}", "table", rib_table_name((enum rib_table)t),
+		    "source", (int)p->src[t], "prefixes",
+		    "ipv4", (json_int_t)rib_source_routes(rib, p->src[t],
+		    AFI_IPV4), "ipv6", (json_int_t)rib_source_routes(rib,
+		    p->src[t], AFI_IPV6)));
+	}
+	rib_unlock(rib);
+	asnset_add(j->asns, p->as);
+	return (json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:o, "
+	    "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:s, s:s}",
+	    "address", addr_fmt(&p->addr, ab, sizeof(ab)),
+	    "remote_as", (json_int_t)p->as,
+	    "bgp_id", idb,
+	    "peer_type", bmp_peer_type_name(p->type),
+	    "distinguisher", (json_int_t)p->distinguisher,
+	    "state", p->up ? "up" : "down",
+	    "up_since", (json_int_t)(p->up_us / 1000000),
+	    "down_since", (json_int_t)(p->down_us / 1000000),
+	    "down_reason", p->down_text,
+	    "tables", tables,
+	    "counters", "updates", (json_int_t)p->c.updates,
+	    "prefixes_announced", (json_int_t)p->c.announced,
+	    "prefixes_withdrawn", (json_int_t)p->c.withdrawn,
+	    "treat_as_withdraw", (json_int_t)p->c.treat_as_withdraw,
+	    "update_errors", (json_int_t)p->c.update_errors,
+	    "peer_ups", (json_int_t)p->c.peer_ups,
+	    "peer_downs", (json_int_t)p->c.peer_downs,
+	    "capabilities", p->caps,
+	    "last_error", p->last_error));
+}
+
+static json_t *
+json_bmp_router(struct jctx *j, const struct bmp_router_info *ri)
+{
+	char	 ab[ADDR_STRLEN];
+	json_t	*peers = json_array();
+	size_t	 i;
+
+	for (i = 0; i < ri->n_peers; i++)
+		json_array_append_new(peers, json_bmp_peer(j, &ri->peers[i]));
+	return (json_pack("{s:s, s:i, s:b, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I, "
+	    "s:I, s:I}, s:s, s:o}",
+	    "address", addr_fmt(&ri->addr, ab, sizeof(ab)),
+	    "port", (int)ri->port,
+	    "connected", ri->connected,
+	    "sysname", ri->sysname,
+	    "sysdescr", ri->sysdescr,
+	    "connected_since", (json_int_t)(ri->connected_us / 1000000),
+	    "last_message", (json_int_t)(ri->last_msg_us / 1000000),
+	    "counters", "messages", (json_int_t)ri->c.messages,
+	    "bytes", (json_int_t)ri->c.bytes,
+	    "updates", (json_int_t)ri->c.updates,
+	    "malformed", (json_int_t)ri->c.malformed,
+	    "update_errors", (json_int_t)ri->c.update_errors,
+	    "last_error", ri->last_error,
+	    "peers", peers));
+}
+
 static int
 h_peers(struct lg *lg, struct req *r)
 {
 	struct peer_info	*pi;
+	struct bmp_router_info	*ri = NULL;
 	struct jctx		 j;
 	size_t			 n, i;
-	json_t			*arr = json_array();
+	json_t			*arr = json_array(), *routers = json_array();
 
 	jctx_init(&j, lg);
 	n = bgpd_peers_snapshot(lg->ctx.bgpd, &pi);
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_peer(&j, &pi[i]));
 	free(pi);
-	r->body = json_pack("{s:o}", "peers", arr);
+	n = lg->ctx.bmp != NULL ? bmp_station_snapshot(lg->ctx.bmp, &ri) : 0;
+	for (i = 0; i < n; i++)
+		json_array_append_new(routers, json_bmp_router(&j, &ri[i]));
+	if (ri != NULL)
+		bmp_router_info_free(ri, n);
+	r->body = json_pack("{s:o, s:o}", "peers", arr, "bmp_routers",
+	    routers);
 	jctx_finish(&j, r->body);
 	return (0);
 }
@@ -1044,8 +1127,68 @@ static const struct field f_peer[] = {
 	END
 };
 
+static const struct field f_bmp_peer[] = {
+	S("address", "The monitored peer's address."),
+	I("remote_as", "Its AS."),
+	S("bgp_id", "Its BGP identifier."),
+	S("peer_type", "global, rd (L3VPN), local or loc-rib (RFC 7854, "
+	    "9069)."),
+	I("distinguisher", "Its peer distinguisher."),
+	S("state", "up (after Peer Up) or down."),
+	I("up_since", "Last Peer Up, unix seconds (0 = never)."),
+	I("down_since", "Last Peer Down, unix seconds (0 = never)."),
+	S("down_reason", "Why it last went down, or empty."),
+	{ "tables", F_ARR, (const struct field[]){
+		S("table", "adj-rib-in-pre, adj-rib-in-post, adj-rib-out-pre, "
+		    "adj-rib-out-post or loc-rib."),
+		I("source", "Its source id in the RIB."),
+		{ "prefixes", F_OBJ, (const struct field[]){
+			I("ipv4", "IPv4 routes of it in the RIB."),
+			I("ipv6", "IPv6 routes of it in the RIB."),
+			END }, NULL, 0, 0, "Routes per family." },
+		END }, "BmpTable", 0, 0, "The tables the router reports for "
+	    "it, each a source of the RIB." },
+	{ "counters", F_OBJ, (const struct field[]){
+		I("updates", "Route Monitoring UPDATEs."),
+		I("prefixes_announced", "Prefixes announced."),
+		I("prefixes_withdrawn", "Prefixes withdrawn."),
+		I("treat_as_withdraw", "UPDATEs treated as withdraw "
+		    "(RFC 7606)."),
+		I("update_errors", "UPDATEs not applied."),
+		I("peer_ups", "Peer Up messages."),
+		I("peer_downs", "Peer Down messages."),
+		END }, NULL, 0, 0, "Counters." },
+	S("capabilities", "Negotiated capabilities (from Peer Up), "
+	    "readable."),
+	S("last_error", "Last problem with its messages, or empty."),
+	END
+};
+
+static const struct field f_bmp_router[] = {
+	S("address", "The router's address."),
+	I("port", "Its TCP port."),
+	B("connected", "Its BMP session is up."),
+	S("sysname", "sysName from its Initiation."),
+	S("sysdescr", "sysDescr from its Initiation."),
+	I("connected_since", "When the session came up, unix seconds."),
+	I("last_message", "Its last message, unix seconds."),
+	{ "counters", F_OBJ, (const struct field[]){
+		I("messages", "BMP messages."),
+		I("bytes", "Bytes received."),
+		I("updates", "Route Monitoring UPDATEs."),
+		I("malformed", "Malformed messages."),
+		I("update_errors", "UPDATEs not applied."),
+		END }, NULL, 0, 0, "Counters." },
+	S("last_error", "Why the session last ended or failed, or empty."),
+	{ "peers", F_ARR, f_bmp_peer, "BmpPeer", 0, 0, "The peers it "
+	    "monitors." },
+	END
+};
+
 static const struct field f_peers[] = {
 	{ "peers", F_ARR, f_peer, "Peer", 0, 0, "Every peer." },
+	{ "bmp_routers", F_ARR, f_bmp_router, "BmpRouter", 0, 0, "Every BMP "
+	    "router connected (or dialled) and the peers it monitors." },
 	AS_NAMES,
 	END
 };
