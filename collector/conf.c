@@ -597,6 +597,40 @@ bmp_key(struct cctx *c, const char *k, yaml_node_t *v, struct conf *cf)
 	return (-1);
 }
 
+/* The looking glass's access policy (docs/api.md, "Access policy"). */
+static int
+http_key(struct cctx *c, const char *k, yaml_node_t *v, struct conf *cf)
+{
+	const char	*s;
+	char		*end;
+	double		 d, *out;
+
+	if (strcmp(k, "http_token") == 0)
+		return (get_str(c, v, k, cf->http_token,
+		    sizeof(cf->http_token)));
+	if (strcmp(k, "http_cors_origin") == 0)
+		return (get_str(c, v, k, cf->http_cors_origin,
+		    sizeof(cf->http_cors_origin)));
+	if (strcmp(k, "http_rate_limit") == 0)
+		out = &cf->http_rate_limit;
+	else if (strcmp(k, "http_rate_burst") == 0)
+		out = &cf->http_rate_burst;
+	else {
+		cerr(c, c->key, "unknown key \"%s\"", k);
+		return (-1);
+	}
+	if ((s = scalar(c, v, k)) == NULL)
+		return (-1);
+	errno = 0;
+	d = strtod(s, &end);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || d > 1e6) {
+		cerr(c, v, "%s: \"%s\" is not a number from 0 to 1000000", k, s);
+		return (-1);
+	}
+	*out = d;
+	return (0);
+}
+
 /* The live streams (docs/api.md, /api/v1/stream). */
 static int
 stream_key(struct cctx *c, const char *k, yaml_node_t *v, struct conf *cf)
@@ -655,6 +689,8 @@ top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 	if (strcmp(k, "http_listen") == 0)
 		return (get_str(c, v, k, cf->http_listen,
 		    sizeof(cf->http_listen)));
+	if (strncmp(k, "http_", 5) == 0)
+		return (http_key(c, k, v, cf));
 	if (strcmp(k, "log_level") == 0) {
 		if (get_str(c, v, k, buf, sizeof(buf)) == -1)
 			return (-1);
@@ -896,6 +932,13 @@ conf_print(FILE *f, const struct conf *c)
 	fprintf(f, "history_max_events: %llu\nhistory_max_age: %llu\n",
 	    (unsigned long long)c->history_max_events,
 	    (unsigned long long)c->history_max_age);
+	if (c->http_rate_limit > 0)
+		fprintf(f, "http_rate_limit: %g\nhttp_rate_burst: %g\n",
+		    c->http_rate_limit, c->http_rate_burst);
+	if (c->http_token[0])
+		fprintf(f, "http_token: (set)\n");
+	if (c->http_cors_origin[0])
+		fprintf(f, "http_cors_origin: \"%s\"\n", c->http_cors_origin);
 	fprintf(f, "stream_queue_kib: %u\nstream_max_clients: %u\n"
 	    "stream_keepalive: %u\n", c->stream_queue_kib,
 	    c->stream_max_clients, c->stream_keepalive);

@@ -307,6 +307,10 @@ main(int argc, char **argv)
 	lc.bmp = dm.bmp;
 	lc.web_root = web != NULL ? web : default_web_root(argv[0]);
 	lc.started_us = ev_wall_us();
+	lc.rate_limit = dm.conf.http_rate_limit;
+	lc.rate_burst = dm.conf.http_rate_burst;
+	lc.token = dm.conf.http_token;
+	lc.cors_origin = dm.conf.http_cors_origin;
 	if (dm.conf.http_listen[0] != '\0')
 		dm.lg = lg_start(&lc);
 	ev_timer_init(&dm.hk_t, housekeeping_cb, &dm);

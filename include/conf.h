@@ -75,6 +75,11 @@ struct conf {
 	int		 log_level;
 	uint64_t	 history_max_events;
 	uint64_t	 history_max_age;	/* seconds */
+	/* Looking-glass access policy; 0 or "": the environment's (lg.h). */
+	double		 http_rate_limit;	/* requests/s per client */
+	double		 http_rate_burst;
+	char		 http_token[128];
+	char		 http_cors_origin[256];
 	/* Live streams (stream.h). */
 	uint32_t	 stream_queue_kib;	/* per client */
 	uint32_t	 stream_max_clients;
