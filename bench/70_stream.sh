@@ -3,6 +3,8 @@
 # default) sent by `bgplens replay` into a fresh bgplensd, with
 #   none     no stream client (the reference),
 #   one      one unfiltered client on /api/v1/stream (every change),
+#   one-big  the same with a queue big enough for the whole table
+#            (stream_queue_kib 262144): what one client can take,
 #   filtered N clients (8 by default), each on its own /8 with
 #            moreSpecific=true, so each takes a share of the changes.
 # Clients are curl -N writing to a file, counted afterwards.
@@ -44,8 +46,9 @@ field() { status | python3 -c 'import json,sys; print(json.load(sys.stdin)["stre
 
 # run CASE: one ingest; prints "wall events clients dropped".
 run() {
-	local mode=$1 bpid rpid cpids=() i n t0 t1 ev=0 k
+	local mode=$1 bpid rpid cpids=() i n t0 t1 ev=0 k q=1024
 	rm -rf "$tmp/data" "$tmp"/c*.sse
+	[ "$mode" = one-big ] && q=262144
 	cat >"$tmp/bgplensd.yaml" <<EOF
 local_as: 65000
 router_id: 192.0.2.254
@@ -54,6 +57,7 @@ bgp_port: $PORT
 http_listen: "127.0.0.1:$HTTP"
 bmp_port: $((HTTP + 1))
 data_dir: "$tmp/data"
+stream_queue_kib: $q
 peers:
   - address: 127.0.0.2
     remote_as: 64600
@@ -63,7 +67,7 @@ EOF
 	pids+=("$bpid")
 	for ((i = 0; i < 100; i++)); do [ -n "$(routes)" ] && break; sleep 0.1; done
 	case $mode in
-	one)
+	one | one-big)
 		curl -sN "http://127.0.0.1:$HTTP/api/v1/stream?type=UPDATE" >"$tmp/c0.sse" &
 		cpids+=($!) ;;
 	filtered)
@@ -100,7 +104,7 @@ EOF
 
 echo "table: $V4 IPv4 routes, one sender; $RUNS runs per case, medians"
 declare -A wall
-for mode in none one filtered; do
+for mode in none one one-big filtered; do
 	: >"$tmp/runs"
 	for ((r = 0; r < RUNS; r++)); do run "$mode" >>"$tmp/runs"; done
 	w=$(awk '{ print $1 }' "$tmp/runs" | median)

@@ -44,6 +44,7 @@ struct daemon {
 	struct ev_io	 sig_io;
 	struct ev_timer	 hk_t;
 	struct ev_timer	 stream_t;
+	unsigned	 stream_ticks;
 	int		 sigfd;
 	bool		 quit;
 	bool		 debug;		/* -d: debug logs whatever the file says */
@@ -106,14 +107,21 @@ housekeeping_cb(struct ev_timer *t)
 	ev_timer_start(dm->loop, &dm->hk_t, 10000);
 }
 
-/* Every second: keep-alives for idle streams. */
+/*
+ * Every STREAM_FLUSH_MS: streams get what was queued for them; every
+ * second, keep-alives for the idle ones.
+ */
+#define STREAM_FLUSH_MS	25
+
 static void
 stream_tick_cb(struct ev_timer *t)
 {
 	struct daemon *dm = t->arg;
 
-	stream_hub_tick(dm->streams, ev_wall_us());
-	ev_timer_start(dm->loop, &dm->stream_t, 1000);
+	stream_hub_flush(dm->streams);
+	if (++dm->stream_ticks % (1000 / STREAM_FLUSH_MS) == 0)
+		stream_hub_tick(dm->streams, ev_wall_us());
+	ev_timer_start(dm->loop, &dm->stream_t, STREAM_FLUSH_MS);
 }
 
 /*
@@ -141,7 +149,7 @@ streams_start(struct daemon *dm)
 	bmp_station_set_peer_hook(dm->bmp, stream_hub_peer_event,
 	    dm->streams);
 	ev_timer_init(&dm->stream_t, stream_tick_cb, dm);
-	ev_timer_start(dm->loop, &dm->stream_t, 1000);
+	ev_timer_start(dm->loop, &dm->stream_t, STREAM_FLUSH_MS);
 }
 
 static int

@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,21 @@
 #include "rib.h"
 #include "stream.h"
 #include "wire.h"
+
+/* A growing text buffer (rendering, stream_hub.c's only). */
+struct sbuf {
+	char	*p;
+	size_t	 len, cap;
+	bool	 err;
+};
+
+/*
+ * RIB changes wake a sleeping client once this much is queued for it, or
+ * at the next stream_hub_flush(), whichever comes first: during a table's
+ * ingest a reader woken for every message would cost the producer a
+ * resume per change and the reader a suspend per change.
+ */
+#define WAKE_BYTES	8192
 
 #define STREAM_HELLO	": bgplens live stream\nretry: 3000\n\n"
 
@@ -53,6 +69,7 @@ struct stream_hub {
 	uint64_t		 seq;
 	struct stream_stats	 st;
 	bool			 down;
+	struct sbuf		 sb;		/* frame_rib()'s */
 };
 
 void
@@ -171,7 +188,7 @@ end_client(struct stream_hub *h, struct stream_client *c, const char *why)
 /* Queue a frame, or drop the client whose queue cannot take it. */
 static void
 enqueue(struct stream_hub *h, struct stream_client *c, const char *frame,
-    size_t n, uint64_t now_us)
+    size_t n, uint64_t now_us, bool now)
 {
 	char why[160];
 
@@ -187,7 +204,22 @@ enqueue(struct stream_hub *h, struct stream_client *c, const char *frame,
 	c->last_us = now_us;
 	h->st.frames++;
 	h->st.bytes += n;
-	wake(c);
+	if (now || c->len >= WAKE_BYTES)
+		wake(c);
+}
+
+void
+stream_hub_flush(struct stream_hub *h)
+{
+	struct stream_client *c;
+
+	if (atomic_load_explicit(&h->n_kind[0], memory_order_relaxed) == 0)
+		return;
+	pthread_mutex_lock(&h->mu);
+	for (c = h->clients; c != NULL; c = c->next)
+		if (c->len > 0)
+			wake(c);
+	pthread_mutex_unlock(&h->mu);
 }
 
 /*
@@ -204,43 +236,6 @@ origin_name(uint8_t o)
 	default:
 		return ("INCOMPLETE");
 	}
-}
-
-/* RIS Live's path: ASNs, an AS_SET as an array of its members. */
-static json_t *
-json_path(const struct rib_attrs *a)
-{
-	json_t			*arr = json_array(), *set = NULL;
-	struct aspath_iter	 it;
-	uint32_t		 asn;
-	uint8_t			 st, last = 0;
-
-	aspath_iter_init(&it, a->aspath, a->aspath_len);
-	while (aspath_next(&it, &asn, &st) == 1) {
-		if (st == AS_SET) {
-			if (set == NULL || last != AS_SET) {
-				set = json_array();
-				json_array_append_new(arr, set);
-			}
-			json_array_append_new(set, json_integer(asn));
-		} else
-			json_array_append_new(arr, json_integer(asn));
-		last = st;
-	}
-	return (arr);
-}
-
-static json_t *
-json_communities(const struct rib_attrs *a)
-{
-	json_t	*arr = json_array();
-	size_t	 i;
-
-	for (i = 0; i + 4 <= a->communities_len; i += 4)
-		json_array_append_new(arr, json_pack("[i, i]",
-		    (int)be16(a->communities + i),
-		    (int)be16(a->communities + i + 2)));
-	return (arr);
 }
 
 /* The fields every message of a source has: peer, peer_asn, host ... */
@@ -289,53 +284,147 @@ frame_of(struct stream_hub *h, json_t *msg, size_t *len)
 	return (fr);
 }
 
-static json_t *
-render_rib(struct stream_hub *h, const struct rib_event *ev)
+/*
+ * UPDATEs are most of what streams carry, one per route change during a
+ * table's ingest, so they are printed straight into a buffer the hub
+ * keeps rather than built as jansson objects: every string in them is an
+ * address, a prefix, a number or one of our own names, none of which
+ * needs escaping.
+ */
+static void __attribute__((format(printf, 2, 3)))
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+	size_t	 ncap;
+	char	*np;
+
+	for (;;) {
+		if (b->err)
+			return;
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->err = true;
+			return;
+		}
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		ncap = b->cap * 2 > b->len + (size_t)n + 1 ? b->cap * 2 :
+		    b->len + (size_t)n + 1;
+		if ((np = realloc(b->p, ncap)) == NULL) {
+			b->err = true;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+}
+
+static void
+sb_path(struct sbuf *b, const struct rib_attrs *a)
+{
+	struct aspath_iter	 it;
+	uint32_t		 asn;
+	uint8_t			 st;
+	bool			 first = true, in_set = false;
+
+	sb_printf(b, "[");
+	aspath_iter_init(&it, a->aspath, a->aspath_len);
+	while (aspath_next(&it, &asn, &st) == 1) {
+		if (st == AS_SET && in_set)
+			sb_printf(b, ",%" PRIu32, asn);
+		else {
+			if (in_set)
+				sb_printf(b, "]");
+			sb_printf(b, "%s%s%" PRIu32, first ? "" : ",",
+			    st == AS_SET ? "[" : "", asn);
+		}
+		in_set = st == AS_SET;
+		first = false;
+	}
+	sb_printf(b, "%s]", in_set ? "]" : "");
+}
+
+/* The JSON of one RIB change (RIS Live's ris_message), appended to b. */
+static int
+render_rib(struct stream_hub *h, const struct rib_event *ev, struct sbuf *b)
 {
 	const struct rib_source	*s = rib_source_get(h->rib, ev->src);
 	struct rib_attrs	 a;
-	json_t			*d, *ann;
 	char			 pb[64], nb[64];
-	bool			 announce = ev->attr_new != 0;
+	size_t			 i;
 
 	if (s == NULL)
-		return (NULL);
-	if ((d = msg_base(h, ev->time_us, &s->peer, s->peer_as, &s->router,
-	    ev->src, "UPDATE")) == NULL)
-		return (NULL);
+		return (-1);
 	prefix_fmt(&ev->pfx, pb, sizeof(pb));
-	if (ev->path_id != 0)
-		json_object_set_new(d, "path_id", json_integer(ev->path_id));
+	sb_printf(b, "{\"type\":\"ris_message\",\"data\":{\"timestamp\":"
+	    "%" PRIu64 ".%06" PRIu64 ",\"peer\":\"%s\",\"peer_asn\":\"%"
+	    PRIu32 "\",\"host\":\"%s\",\"type\":\"UPDATE\",\"source\":%u",
+	    ev->time_us / 1000000, ev->time_us % 1000000,
+	    s->peer.afi != 0 ? addr_fmt(&s->peer, nb, sizeof(nb)) : "",
+	    s->peer_as, h->host, (unsigned)ev->src);
 	if (s->router.afi != 0)
-		json_object_set_new(d, "table", json_string(
-		    rib_table_name(s->table)));
-	if (!announce || rib_attr_get(h->rib, ev->attr_new, &a) == -1) {
-		json_object_set_new(d, "withdrawals", json_pack("[s]", pb));
-		return (json_pack("{s:s, s:o}", "type", "ris_message", "data",
-		    d));
+		sb_printf(b, ",\"router\":\"%s\",\"table\":\"%s\"",
+		    addr_fmt(&s->router, nb, sizeof(nb)),
+		    rib_table_name(s->table));
+	if (ev->path_id != 0)
+		sb_printf(b, ",\"path_id\":%" PRIu32, ev->path_id);
+	if (ev->attr_new == 0 || rib_attr_get(h->rib, ev->attr_new, &a) == -1) {
+		sb_printf(b, ",\"withdrawals\":[\"%s\"]}}", pb);
+		return (b->err ? -1 : 0);
 	}
-	json_object_set_new(d, "path", json_path(&a));
-	json_object_set_new(d, "community", json_communities(&a));
-	json_object_set_new(d, "origin", json_string(origin_name(a.origin)));
+	sb_printf(b, ",\"path\":");
+	sb_path(b, &a);
+	sb_printf(b, ",\"community\":[");
+	for (i = 0; i + 4 <= a.communities_len; i += 4)
+		sb_printf(b, "%s[%u,%u]", i ? "," : "",
+		    be16(a.communities + i), be16(a.communities + i + 2));
+	sb_printf(b, "],\"origin\":\"%s\"", origin_name(a.origin));
 	if (a.flags & RA_F_MED)
-		json_object_set_new(d, "med", json_integer(a.med));
-	ann = json_pack("[{s:s, s:[s]}]", "next_hop", a.nexthop.afi != 0 ?
-	    addr_fmt(&a.nexthop, nb, sizeof(nb)) : "", "prefixes", pb);
-	json_object_set_new(d, "announcements", ann);
-	return (json_pack("{s:s, s:o}", "type", "ris_message", "data", d));
+		sb_printf(b, ",\"med\":%" PRIu32, a.med);
+	sb_printf(b, ",\"announcements\":[{\"next_hop\":\"%s\","
+	    "\"prefixes\":[\"%s\"]}]}}", a.nexthop.afi != 0 ?
+	    addr_fmt(&a.nexthop, nb, sizeof(nb)) : "", pb);
+	return (b->err ? -1 : 0);
 }
 
 char *
 stream_render_rib(struct stream_hub *h, const struct rib_event *ev)
 {
-	json_t	*m = render_rib(h, ev);
-	char	*s;
+	struct sbuf b = { NULL, 0, 0, false };
 
-	if (m == NULL)
+	if ((b.p = malloc(b.cap = 256)) == NULL)
 		return (NULL);
-	s = json_dumps(m, JSON_COMPACT);
-	json_decref(m);
-	return (s);
+	if (render_rib(h, ev, &b) == -1) {
+		free(b.p);
+		return (NULL);
+	}
+	return (b.p);
+}
+
+/* The SSE frame of a RIB change, in the hub's buffer. */
+static const char *
+frame_rib(struct stream_hub *h, const struct rib_event *ev, size_t *len)
+{
+	struct sbuf *b = &h->sb;
+
+	b->len = 0;
+	b->err = false;
+	if (b->p == NULL && (b->p = malloc(b->cap = 1024)) == NULL)
+		return (NULL);
+	sb_printf(b, "id: %" PRIu64 "\ndata: ", h->seq + 1);
+	if (render_rib(h, ev, b) == -1)
+		return (NULL);
+	sb_printf(b, "\n\n");
+	if (b->err)
+		return (NULL);
+	h->seq++;
+	*len = b->len;
+	return (b->p);
 }
 
 /*
@@ -417,7 +506,7 @@ stream_hub_rib_event(void *arg, const struct rib_event *ev)
 	struct stream_hub	*h = arg;
 	struct stream_client	*c, *next;
 	struct evview		 v;
-	char			*fr = NULL;
+	const char		*fr = NULL;
 	size_t			 n = 0;
 
 	if (atomic_load_explicit(&h->n_kind[0], memory_order_relaxed) == 0)
@@ -431,14 +520,13 @@ stream_hub_rib_event(void *arg, const struct rib_event *ev)
 		if (!rib_ok(&c->f, &v))
 			continue;
 		if (fr == NULL) {
-			if ((fr = frame_of(h, render_rib(h, ev), &n)) == NULL)
+			if ((fr = frame_rib(h, ev, &n)) == NULL)
 				break;
 			h->st.events++;
 		}
-		enqueue(h, c, fr, n, ev->time_us);
+		enqueue(h, c, fr, n, ev->time_us, false);
 	}
 	pthread_mutex_unlock(&h->mu);
-	free(fr);
 	return (0);
 }
 
@@ -474,7 +562,7 @@ stream_hub_peer_event(void *arg, const struct peer_event *pe)
 				break;
 			h->st.events++;
 		}
-		enqueue(h, c, fr, n, pe->time_us);
+		enqueue(h, c, fr, n, pe->time_us, true);
 	}
 	pthread_mutex_unlock(&h->mu);
 	free(fr);
@@ -537,7 +625,7 @@ stream_hub_alert_event(void *arg, enum alert_event ev, json_t *alert)
 				break;
 			h->st.events++;
 		}
-		enqueue(h, c, fr, n, c->last_us > now ? c->last_us : now);
+		enqueue(h, c, fr, n, c->last_us > now ? c->last_us : now, true);
 	}
 	pthread_mutex_unlock(&h->mu);
 	free(fr);
@@ -589,6 +677,7 @@ stream_hub_free(struct stream_hub *h)
 		return;
 	stream_hub_shutdown(h);
 	pthread_mutex_destroy(&h->mu);
+	free(h->sb.p);
 	free(h);
 }
 

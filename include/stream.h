@@ -117,6 +117,12 @@ int		 stream_hub_rib_event(void *hub, const struct rib_event *);
 void		 stream_hub_peer_event(void *hub, const struct peer_event *);
 /* The alert engine's observer (alertd_set_on_event). */
 void		 stream_hub_alert_event(void *hub, enum alert_event, json_t *);
+/*
+ * Wake the clients with RIB changes queued: the loop calls this every
+ * few tens of milliseconds (a client is also woken once it has a block
+ * queued), so a change reaches a client within that delay.
+ */
+void		 stream_hub_flush(struct stream_hub *);
 /* Keep-alive comments for clients idle stream_keepalive seconds. */
 void		 stream_hub_tick(struct stream_hub *, uint64_t now_us);
 

@@ -218,6 +218,9 @@ test_shape(void **state)
 	json_decref(ms);
 	assert_int_equal(w.sleeps, 1);
 	route(&e, 0, "10.1.1.0/24", "65005 64601", 100);
+	/* Woken at the loop's next flush, not for every change. */
+	assert_int_equal(w.wakes, 0);
+	stream_hub_flush(e.hub);
 	assert_int_equal(w.wakes, 1);
 	route(&e, 0, "10.1.1.0/24", NULL, 101);
 	ms = messages(drain(c, &ended));
