@@ -149,7 +149,8 @@ assert d["peer"] == "127.0.0.5" and d["peer_asn"] == "65005", d
 assert d["path"] == [65005, 64601] and d["origin"] == "IGP", d
 assert d["announcements"] == [{"next_hop": "192.0.2.5", "prefixes": ["10.1.1.0/24"]}], d
 ' || fail "announcement not in the documented shape: $(messages all | sed -n 2p)"
-grep -q '^: keepalive' "$T/all.sse" || fail "no keep-alive comment in $T/all.sse"
+# Idle now: a keep-alive comes within stream_keepalive (1 s) and a tick.
+wait_until 5 grep -q '^: keepalive' "$T/all.sse" || fail "no keep-alive comment in $T/all.sse"
 ok "messages in RIS Live's shape, keep-alives sent"
 
 # Clients that go away are cleaned up: the filtered ones leave.

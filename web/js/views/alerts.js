@@ -246,7 +246,10 @@ export async function alertsView(ctx) {
   const onAlert = (event, a) => {
     const old = [...ul.children].find((li) => li.dataset.id === String(a.id));
     const item = inView(state, a.state) ? alertItem(a, serverNow()) : null;
-    if (item) item.classList.add('live-new');
+    if (item) {
+      item.classList.add('live-new');
+      item.dataset.liveAt = String(Date.now());
+    }
     if (old && item) old.replaceWith(item);
     else if (old) old.remove();
     else if (item) ul.prepend(item);
@@ -256,13 +259,17 @@ export async function alertsView(ctx) {
   };
   // The fallback: the first page again, every POLL_MS while not live.
   const poll = async () => {
+    const asked = Date.now();
     try {
       const b = await ctx.get('/alerts', { state: state === 'open' ? null : state, type: type || null,
         prefix: prefix || null, limit: PAGE }, { noRetry: true });
       if (ctx.signal.aborted) return;
       const fresh = Array.isArray(b?.alerts) ? b.alerts : [];
       const ids = new Set(fresh.map((a) => String(a.id)));
-      for (const li of [...ul.children]) if (!ids.has(li.dataset.id)) li.remove();
+      // An item the stream brought after this page was asked for stays.
+      for (const li of [...ul.children]) {
+        if (!ids.has(li.dataset.id) && !(Number(li.dataset.liveAt) >= asked)) li.remove();
+      }
       for (const a of [...fresh].reverse()) {
         const old = [...ul.children].find((li) => li.dataset.id === String(a.id));
         if (!old) ul.prepend(alertItem(a, serverNow()));
