@@ -893,6 +893,26 @@ metrics_http(struct lg *lg, struct mbuf *b)
 	    (uint64_t)atomic_load_explicit(&lg->scans, memory_order_relaxed));
 }
 
+static void
+metrics_streams(struct lg *lg, struct mbuf *b)
+{
+	struct stream_stats s;
+
+	if (lg->ctx.streams == NULL)
+		return;
+	stream_hub_stats(lg->ctx.streams, &s);
+	mprintf(b, "# TYPE bgplens_stream_clients gauge\n"
+	    "bgplens_stream_clients %" PRIu64 "\n", s.clients);
+	mprintf(b, "# TYPE bgplens_stream_refused_total counter\n"
+	    "bgplens_stream_refused_total %" PRIu64 "\n", s.refused);
+	mprintf(b, "# TYPE bgplens_stream_dropped_total counter\n"
+	    "bgplens_stream_dropped_total %" PRIu64 "\n", s.dropped);
+	mprintf(b, "# TYPE bgplens_stream_messages_total counter\n"
+	    "bgplens_stream_messages_total %" PRIu64 "\n", s.frames);
+	mprintf(b, "# TYPE bgplens_stream_bytes_total counter\n"
+	    "bgplens_stream_bytes_total %" PRIu64 "\n", s.bytes);
+}
+
 static int
 h_metrics(struct lg *lg, struct req *r)
 {
@@ -914,6 +934,7 @@ h_metrics(struct lg *lg, struct req *r)
 	metrics_rib(&b, &st);
 	metrics_peers(lg, &b, pi, n);
 	metrics_http(lg, &b);
+	metrics_streams(lg, &b);
 	free(pi);
 	r->body = json_stringn(b.p, b.off < b.cap ? b.off : b.cap);
 	free(b.p);

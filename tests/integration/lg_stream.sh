@@ -185,6 +185,9 @@ wait_until 10 clients_are 1 || fail "the slow client was not dropped: $(clients)
 	fail "dropped counter did not move"
 wait_until 10 grep -q '10.50.7.249/32' "$T/all.sse" || fail "the reading client stopped receiving"
 ok "a client that never reads is dropped; the other goes on, so does ingest"
+curl -sf --max-time 5 "$URL/metrics" | grep -Eq '^bgplens_stream_dropped_total [1-9]' ||
+	fail "/metrics: bgplens_stream_dropped_total does not count the drop"
+ok "/metrics counts the dropped stream"
 
 kill "$CURL_all"
 bgplensd_stop
