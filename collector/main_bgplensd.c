@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alert.h"
@@ -150,6 +151,24 @@ streams_start(struct daemon *dm)
 	    dm->streams);
 	ev_timer_init(&dm->stream_t, stream_tick_cb, dm);
 	ev_timer_start(dm->loop, &dm->stream_t, STREAM_FLUSH_MS);
+}
+
+/*
+ * At shutdown, give the streams a moment to send their last frame (why
+ * they end) before the looking glass closes every connection: at most
+ * STREAM_DRAIN_MS, a client that does not read is not waited for.
+ */
+#define STREAM_DRAIN_MS	1000
+
+static void
+streams_drain(struct daemon *dm)
+{
+	struct timespec	ts = { 0, 10 * 1000000 };
+	int		i;
+
+	for (i = 0; i < STREAM_DRAIN_MS / 10 &&
+	    !stream_hub_drained(dm->streams); i++)
+		nanosleep(&ts, NULL);
 }
 
 static int
@@ -340,6 +359,7 @@ main(int argc, char **argv)
 	bgpd_shutdown(dm.bgpd);
 	bmp_station_shutdown(dm.bmp);
 	evloop_run_once(dm.loop, 0);	/* run the deferred frees */
+	streams_drain(&dm);
 	lg_stop(dm.lg);
 	if (dm.alerts != NULL)
 		alertd_set_on_event(alert_daemon_engine(dm.alerts), NULL,

@@ -35,7 +35,8 @@ struct sbuf {
 };
 
 /*
- * RIB changes wake a sleeping client once this much is queued for it, or
+ * RIB changes wake a sleeping client once this much (or a quarter of its
+ * queue) is queued for it, or
  * at the next stream_hub_flush(), whichever comes first: during a table's
  * ingest a reader woken for every message would cost the producer a
  * resume per change and the reader a suspend per change.
@@ -69,6 +70,7 @@ struct stream_hub {
 	uint64_t		 seq;
 	struct stream_stats	 st;
 	bool			 down;
+	unsigned		 open;		/* clients not yet closed */
 	struct sbuf		 sb;		/* frame_rib()'s */
 };
 
@@ -204,7 +206,7 @@ enqueue(struct stream_hub *h, struct stream_client *c, const char *frame,
 	c->last_us = now_us;
 	h->st.frames++;
 	h->st.bytes += n;
-	if (now || c->len >= WAKE_BYTES)
+	if (now || c->len >= WAKE_BYTES || c->len >= c->cap / 4)
 		wake(c);
 }
 
@@ -670,6 +672,17 @@ stream_hub_shutdown(struct stream_hub *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
+bool
+stream_hub_drained(struct stream_hub *h)
+{
+	bool d;
+
+	pthread_mutex_lock(&h->mu);
+	d = h->open == 0;
+	pthread_mutex_unlock(&h->mu);
+	return (d);
+}
+
 void
 stream_hub_free(struct stream_hub *h)
 {
@@ -732,6 +745,7 @@ stream_client_open(struct stream_hub *h, struct stream_filter *f,
 	kinds_count(h, c->f.kinds, 1);
 	h->st.clients++;
 	h->st.opened++;
+	h->open++;
 	pthread_mutex_unlock(&h->mu);
 	return (c);
 }
@@ -772,6 +786,7 @@ stream_client_close(struct stream_client *c)
 	h = c->hub;
 	pthread_mutex_lock(&h->mu);
 	unlist(h, c);
+	h->open--;
 	pthread_mutex_unlock(&h->mu);
 	stream_filter_free(&c->f);
 	free(c->q);

@@ -107,6 +107,8 @@ struct stream_client;
 struct stream_hub *stream_hub_new(struct rib *, const struct stream_config *);
 /* Every client ends (a last frame says the daemon stops); they wake. */
 void		 stream_hub_shutdown(struct stream_hub *);
+/* Every client closed (its connection sent its last frame, or went)? */
+bool		 stream_hub_drained(struct stream_hub *);
 /* After every client was closed. */
 void		 stream_hub_free(struct stream_hub *);
 const struct stream_config *stream_hub_config(const struct stream_hub *);

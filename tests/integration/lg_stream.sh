@@ -24,7 +24,7 @@ bgplensd_conf "  - address: 127.0.0.5
     remote_as: 65005"
 cat >>"$T/bgplensd.yaml" <<EOF
 monitor_file: monitor.yaml
-stream_queue_kib: 16
+stream_queue_kib: 128
 stream_max_clients: 5
 stream_keepalive: 1
 bmp_port: $(free_port)
@@ -116,8 +116,8 @@ wait_until 10 grep -q '"resolved"' "$T/alerts.sse" || fail "alert stream: no res
 ok "alert stream: the hijack opened, then resolved"
 
 # Every stream has had its messages by the time the last one arrived.
-wait_until 10 grep -q '203.0.113.128/25' <(summary all | grep '^W') ||
-	fail "unfiltered stream lacks the last withdrawal"
+last_withdrawal_in() { summary "$1" | grep -q '^W 203.0.113.128/25'; }
+wait_until 10 last_withdrawal_in all || fail "unfiltered stream lacks the last withdrawal"
 want_all="STATE 127.0.0.5 connected
 A 10.1.1.0/24 64601 192.0.2.5
 A 10.2.0.0/16 64602 192.0.2.5
@@ -161,8 +161,9 @@ wait_until 10 clients_are 1 || fail "closed streams not cleaned up: $(clients) c
 ok "closed streams leave the hub"
 
 # A client that never reads (a receive buffer of 4 KiB, never drained) is
-# dropped once the kernel's buffers and its 16 KiB queue are full, while
-# the unfiltered curl keeps receiving and ingest goes on.
+# dropped once the kernel's buffers and its 128 KiB queue are full (about
+# 400 KiB in all; 4000 routes make 1.3 MB of messages), while the
+# unfiltered curl keeps receiving and ingest goes on.
 python3 - "$HTTP_PORT" "$T/slow.ready" <<'EOF' &
 import socket, sys, time
 s = socket.socket()
@@ -176,19 +177,23 @@ track $!
 wait_until 10 test -f "$T/slow.ready" || fail "slow client did not connect"
 wait_until 10 clients_are 2 || fail "slow client not counted: $(clients)"
 dropped0=$(api /api/v1/status | jpy 'd["streams"]["dropped"]')
-for i in $(seq 0 1999); do
+for i in $(seq 0 3999); do
 	echo "announce route 10.50.$((i / 250)).$((i % 250))/32 next-hop 192.0.2.5 as-path [65005 64700]"
 done >>"$T/spk/cmds"
-wait_until 40 route_has 10.50.7.249/32 127.0.0.5 || fail "ingest stalled: the 2000th route never arrived"
+wait_until 40 route_has 10.50.15.249/32 127.0.0.5 || fail "ingest stalled: the 4000th route never arrived"
 wait_until 10 clients_are 1 || fail "the slow client was not dropped: $(clients) clients"
 [ "$(api /api/v1/status | jpy 'd["streams"]["dropped"]')" -gt "$dropped0" ] ||
 	fail "dropped counter did not move"
-wait_until 10 grep -q '10.50.7.249/32' "$T/all.sse" || fail "the reading client stopped receiving"
+wait_until 10 grep -q '10.50.15.249/32' "$T/all.sse" || fail "the reading client stopped receiving"
 ok "a client that never reads is dropped; the other goes on, so does ingest"
 curl -sf --max-time 5 "$URL/metrics" | grep -Eq '^bgplens_stream_dropped_total [1-9]' ||
 	fail "/metrics: bgplens_stream_dropped_total does not count the drop"
 ok "/metrics counts the dropped stream"
 
-kill "$CURL_all"
+# Stopping the daemon with a stream open: it ends cleanly, and the stream
+# is told why.
 bgplensd_stop
+wait_until 5 grep -q 'shutting down' "$T/all.sse" ||
+	fail "the open stream was not told of the shutdown: $(tail -c 300 "$T/all.sse")"
+ok "an open stream gets a last ris_error when the daemon stops"
 exit 0
