@@ -66,7 +66,42 @@ struct bmp_router {
 	struct bpeer		**hash;
 	size_t			 n_hash;	/* power of two */
 	struct bpeer		*last;		/* last one found */
+	peer_event_cb		 on_peer;	/* bmp_router_set_peer_hook() */
+	void			*on_peer_arg;
 };
+
+void
+bmp_router_set_peer_hook(struct bmp_router *r, peer_event_cb fn, void *arg)
+{
+	r->on_peer = fn;
+	r->on_peer_arg = arg;
+}
+
+/* A monitored peer (NULL: the router itself) came up or went down. */
+static void
+tell_peer(struct bmp_router *r, const struct bpeer *p, bool up,
+    const char *reason, uint64_t now)
+{
+	struct peer_event	pe;
+	int			t;
+
+	if (r->on_peer == NULL)
+		return;
+	memset(&pe, 0, sizeof(pe));
+	pe.time_us = now;
+	pe.router = r->i.addr;
+	pe.src = RIB_NO_SOURCE;
+	pe.up = up;
+	pe.reason = reason;
+	if (p != NULL) {
+		pe.peer = p->i.addr;
+		pe.peer_as = p->i.as;
+		for (t = 0; t <= RIB_TBL_LOC_RIB && pe.src == RIB_NO_SOURCE;
+		    t++)
+			pe.src = p->i.src[t];
+	}
+	r->on_peer(r->on_peer_arg, &pe);
+}
 
 /* Printable copy of a TLV string (a router must not write our logs). */
 static void
@@ -303,8 +338,13 @@ bmp_router_down(struct bmp_router *r, uint64_t now)
 
 	for (i = 0; i < r->n_peers; i++) {
 		n += peer_flush(r, r->peers[i], now);
+		if (r->peers[i]->i.up)
+			tell_peer(r, r->peers[i], false, "BMP session closed",
+			    now);
 		r->peers[i]->i.up = false;
 	}
+	if (r->i.connected)
+		tell_peer(r, NULL, false, "BMP session closed", now);
 	r->i.connected = false;
 	return (n);
 }
@@ -535,6 +575,7 @@ up_input(struct bmp_router *r, struct bpeer *p, const struct bmp_msg *m,
 			p->i.local_as = bgp_open_asn(&u->sent);
 	}
 	up_info(p, &u->info);
+	tell_peer(r, p, true, NULL, now);
 }
 
 static void
@@ -559,6 +600,7 @@ down_input(struct bmp_router *r, struct bpeer *p, const struct bmp_msg *m,
 	else
 		snprintf(p->i.down_text, sizeof(p->i.down_text), "%s (%u)",
 		    bmp_down_reason_name(d->reason), d->reason);
+	tell_peer(r, p, false, p->i.down_text, now);
 }
 
 /* Keep the last value of each (type, AFI, SAFI). */
@@ -690,8 +732,10 @@ bmp_router_input(struct bmp_router *r, const uint8_t *buf, size_t len,
 		}
 		return (0);
 	}
-	if (m->type == BMP_INITIATION)
+	if (m->type == BMP_INITIATION) {
 		init_input(r, m);
+		tell_peer(r, NULL, true, NULL, now);
+	}
 	else if (m->type == BMP_TERMINATION) {
 		term_input(r, m);
 		return (1);

@@ -97,7 +97,17 @@ struct bmp_station {
 	pthread_mutex_t		 lock;
 	bool			 stopping;
 	uint64_t		 refused;
+	peer_event_cb		 on_peer;
+	void			*on_peer_arg;
 };
+
+void
+bmp_station_set_peer_hook(struct bmp_station *st, peer_event_cb fn,
+    void *arg)
+{
+	st->on_peer = fn;
+	st->on_peer_arg = arg;
+}
 
 static void	sess_read_cb(struct ev_io *, unsigned);
 static void	target_cb(struct ev_timer *);
@@ -240,6 +250,7 @@ sess_new(struct bmp_station *st, int fd, const struct addr *a, uint16_t port)
 		free(s);
 		return (NULL);
 	}
+	bmp_router_set_peer_hook(s->r, st->on_peer, st->on_peer_arg);
 	bmp_router_set_archive(s->r, st->ar);
 	s->st = st;
 	s->fd = fd;

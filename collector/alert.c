@@ -325,6 +325,8 @@ notify(struct alertd *e, struct alert *a, enum alert_event ev, uint64_t now)
 	subs_publish(e, ev, j);
 	if (e->opts.on_event != NULL)
 		e->opts.on_event(e->opts.arg, ev, j);
+	if (e->obs_fn != NULL)
+		e->obs_fn(e->obs_arg, ev, j);
 	if (e->io != NULL)
 		aio_post(e->io, ev, j);
 	else
@@ -736,6 +738,16 @@ alertd_rib_event(void *arg, const struct rib_event *ev)
 		    has_n ? 1 : -1, e->now);
 	pthread_mutex_unlock(&e->mu);
 	return (0);
+}
+
+void
+alertd_set_on_event(struct alertd *e, void (*fn)(void *, enum alert_event,
+    json_t *), void *arg)
+{
+	pthread_mutex_lock(&e->mu);
+	e->obs_fn = fn;
+	e->obs_arg = arg;
+	pthread_mutex_unlock(&e->mu);
 }
 
 void

@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "conf.h"
 #include "evloop.h"
+#include "fanout.h"
 #include "log.h"
 
 #define TICK_MS		250
@@ -21,6 +22,8 @@
 struct alert_daemon {
 	struct alertd	*ad;
 	struct rib	*rib;
+	struct rib_fanout *fan;
+	int		 fan_h;		/* our consumer on the fan-out */
 	struct evloop	*loop;
 	struct ev_timer	 tick;
 	bool		 hooked;	/* on the RIB listener */
@@ -29,16 +32,15 @@ struct alert_daemon {
 
 /*
  * On the RIB's listener only while there is something to detect: the
- * RIB builds an event per change only for a listener, and the slot is
- * shared with whoever else may want it (live streams).
+ * RIB builds an event per change only for a listener.  The slot is shared
+ * with the live streams through the fan-out (fanout.h).
  */
 static void
 hook_rib(struct alert_daemon *d, bool on)
 {
 	if (on == d->hooked)
 		return;
-	rib_set_listener(d->rib, on ? alertd_rib_event : NULL, on ? d->ad :
-	    NULL);
+	rib_fanout_enable(d->fan, d->fan_h, on);
 	d->hooked = on;
 }
 
@@ -112,7 +114,7 @@ tick_cb(struct ev_timer *t)
 
 struct alert_daemon *
 alert_daemon_start(const struct conf *c, struct rib *rib,
-    struct evloop *loop)
+    struct rib_fanout *fan, struct evloop *loop)
 {
 	struct alert_daemon	*d;
 	struct alertd_opts	 o;
@@ -122,6 +124,7 @@ alert_daemon_start(const struct conf *c, struct rib *rib,
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return (NULL);
 	d->rib = rib;
+	d->fan = fan;
 	d->loop = loop;
 	monitor_path(c, d->path, sizeof(d->path));
 	if (d->path[0] != '\0' &&
@@ -135,6 +138,18 @@ alert_daemon_start(const struct conf *c, struct rib *rib,
 	o.retention_days = mc != NULL ? mc->th.retention_days : 30;
 	if ((d->ad = alertd_new(rib, &o, err, sizeof(err))) == NULL) {
 		log_warnx("alerts: %s; detection is off", err);
+		if (mc != NULL) {
+			mon_free(mc);
+			free(mc);
+		}
+		free(d);
+		return (NULL);
+	}
+	if ((d->fan_h = rib_fanout_add(fan, alertd_rib_event, d->ad)) ==
+	    -1) {
+		log_warnx("alerts: no room on the RIB fan-out; detection is "
+		    "off");
+		alertd_free(d->ad);
 		if (mc != NULL) {
 			mon_free(mc);
 			free(mc);

@@ -690,6 +690,64 @@ archive_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 	return (-1);
 }
 
+/* The looking glass's access policy (docs/api.md, "Access policy"). */
+static int
+http_key(struct cctx *c, const char *k, yaml_node_t *v, struct conf *cf)
+{
+	const char	*s;
+	char		*end;
+	double		 d, *out;
+
+	if (strcmp(k, "http_token") == 0)
+		return (get_str(c, v, k, cf->http_token,
+		    sizeof(cf->http_token)));
+	if (strcmp(k, "http_cors_origin") == 0)
+		return (get_str(c, v, k, cf->http_cors_origin,
+		    sizeof(cf->http_cors_origin)));
+	if (strcmp(k, "http_rate_limit") == 0)
+		out = &cf->http_rate_limit;
+	else if (strcmp(k, "http_rate_burst") == 0)
+		out = &cf->http_rate_burst;
+	else {
+		cerr(c, c->key, "unknown key \"%s\"", k);
+		return (-1);
+	}
+	if ((s = scalar(c, v, k)) == NULL)
+		return (-1);
+	errno = 0;
+	d = strtod(s, &end);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || d > 1e6) {
+		cerr(c, v, "%s: \"%s\" is not a number from 0 to 1000000", k, s);
+		return (-1);
+	}
+	*out = d;
+	return (0);
+}
+
+/* The live streams (docs/api.md, /api/v1/stream). */
+static int
+stream_key(struct cctx *c, const char *k, yaml_node_t *v, struct conf *cf)
+{
+	uint32_t u;
+
+	if (strcmp(k, "stream_queue_kib") == 0) {
+		if (get_u32(c, v, k, 1048576, &u) == -1)
+			return (-1);
+		if (u < 4) {
+			cerr(c, v, "stream_queue_kib: 4 to 1048576");
+			return (-1);
+		}
+		cf->stream_queue_kib = u;
+		return (0);
+	}
+	if (strcmp(k, "stream_max_clients") == 0)
+		return (get_u32(c, v, k, 4096, &cf->stream_max_clients));
+	if (strcmp(k, "stream_keepalive") == 0)
+		return (get_u32(c, v, k, 3600, &cf->stream_keepalive));
+	cerr(c, c->key, "unknown key \"%s\"", k);
+	return (-1);
+}
+
 static int
 top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 {
@@ -724,6 +782,8 @@ top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 	if (strcmp(k, "http_listen") == 0)
 		return (get_str(c, v, k, cf->http_listen,
 		    sizeof(cf->http_listen)));
+	if (strncmp(k, "http_", 5) == 0)
+		return (http_key(c, k, v, cf));
 	if (strcmp(k, "log_level") == 0) {
 		if (get_str(c, v, k, buf, sizeof(buf)) == -1)
 			return (-1);
@@ -771,6 +831,8 @@ top_key(struct cctx *c, const char *k, yaml_node_t *v, void *arg)
 		return (bmp_key(c, k, v, cf));
 	if (strcmp(k, "archive") == 0)
 		return (walk_map(c, v, "archive", archive_key, &cf->archive));
+	if (strncmp(k, "stream_", 7) == 0)
+		return (stream_key(c, k, v, cf));
 	if (strcmp(k, "peers") == 0)
 		return (parse_peers(c, cf, v));
 	if (strcmp(k, "dynamic_peers") == 0)
@@ -795,6 +857,9 @@ conf_defaults(struct conf *c)
 	c->history_max_events = 10000000;
 	c->history_max_age = 7 * 86400;
 	c->rib_write_hold_us = 500;
+	c->stream_queue_kib = 1024;
+	c->stream_max_clients = 64;
+	c->stream_keepalive = 15;
 	/* BMP: routers on this machine only, on the port they default to. */
 	addr_parse("127.0.0.1", &c->bmp_listen[0]);
 	addr_parse("::1", &c->bmp_listen[1]);
@@ -1017,6 +1082,16 @@ conf_print(FILE *f, const struct conf *c)
 	    "rib_write_hold_us: %u\n",
 	    (unsigned long long)c->history_max_events,
 	    (unsigned long long)c->history_max_age, c->rib_write_hold_us);
+	if (c->http_rate_limit > 0)
+		fprintf(f, "http_rate_limit: %g\nhttp_rate_burst: %g\n",
+		    c->http_rate_limit, c->http_rate_burst);
+	if (c->http_token[0])
+		fprintf(f, "http_token: (set)\n");
+	if (c->http_cors_origin[0])
+		fprintf(f, "http_cors_origin: \"%s\"\n", c->http_cors_origin);
+	fprintf(f, "stream_queue_kib: %u\nstream_max_clients: %u\n"
+	    "stream_keepalive: %u\n", c->stream_queue_kib,
+	    c->stream_max_clients, c->stream_keepalive);
 	if (c->mmdb_asn[0])
 		print_str(f, "geoip_asn: ", c->mmdb_asn);
 	if (c->mmdb_country[0])

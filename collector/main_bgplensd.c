@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alert.h"
@@ -24,10 +25,12 @@
 #include "bmp.h"
 #include "conf.h"
 #include "evloop.h"
+#include "fanout.h"
 #include "lg.h"
 #include "log.h"
 #include "rib.h"
 #include "session.h"
+#include "stream.h"
 
 struct daemon {
 	struct evloop	*loop;
@@ -36,11 +39,15 @@ struct daemon {
 	struct bmp_station *bmp;
 	struct alert_daemon *alerts;
 	struct archived	*archive;
+	struct rib_fanout *fan;		/* the RIB listener: detection, streams */
+	struct stream_hub *streams;
 	struct lg	*lg;
 	struct conf	 conf;
 	const char	*conf_path;
 	struct ev_io	 sig_io;
 	struct ev_timer	 hk_t;
+	struct ev_timer	 stream_t;
+	unsigned	 stream_ticks;
 	int		 sigfd;
 	bool		 quit;
 	bool		 debug;		/* -d: debug logs whatever the file says */
@@ -105,6 +112,69 @@ housekeeping_cb(struct ev_timer *t)
 	rib_history_expire(dm->rib, ev_wall_us());
 	rib_unlock(dm->rib);
 	ev_timer_start(dm->loop, &dm->hk_t, 10000);
+}
+
+/*
+ * Every STREAM_FLUSH_MS: streams get what was queued for them; every
+ * second, keep-alives for the idle ones.
+ */
+#define STREAM_FLUSH_MS	25
+
+static void
+stream_tick_cb(struct ev_timer *t)
+{
+	struct daemon *dm = t->arg;
+
+	stream_hub_flush(dm->streams);
+	if (++dm->stream_ticks % (1000 / STREAM_FLUSH_MS) == 0)
+		stream_hub_tick(dm->streams, ev_wall_us());
+	ev_timer_start(dm->loop, &dm->stream_t, STREAM_FLUSH_MS);
+}
+
+/*
+ * The live streams hang on the RIB fan-out (always: a change costs them
+ * one atomic load while nobody watches), on the sessions and on the BMP
+ * station; the alert engine's events reach them once it runs.
+ */
+static void
+streams_start(struct daemon *dm)
+{
+	struct stream_config	sc;
+	int			h;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.queue_bytes = (size_t)dm->conf.stream_queue_kib * 1024;
+	sc.max_clients = dm->conf.stream_max_clients;
+	sc.keepalive_s = dm->conf.stream_keepalive;
+	if ((dm->fan = rib_fanout_new(dm->rib)) == NULL ||
+	    (dm->streams = stream_hub_new(dm->rib, &sc)) == NULL ||
+	    (h = rib_fanout_add(dm->fan, stream_hub_rib_event,
+	    dm->streams)) == -1)
+		fatal("startup");
+	rib_fanout_enable(dm->fan, h, true);
+	bgpd_set_peer_hook(dm->bgpd, stream_hub_peer_event, dm->streams);
+	bmp_station_set_peer_hook(dm->bmp, stream_hub_peer_event,
+	    dm->streams);
+	ev_timer_init(&dm->stream_t, stream_tick_cb, dm);
+	ev_timer_start(dm->loop, &dm->stream_t, STREAM_FLUSH_MS);
+}
+
+/*
+ * At shutdown, give the streams a moment to send their last frame (why
+ * they end) before the looking glass closes every connection: at most
+ * STREAM_DRAIN_MS, a client that does not read is not waited for.
+ */
+#define STREAM_DRAIN_MS	1000
+
+static void
+streams_drain(struct daemon *dm)
+{
+	struct timespec	ts = { 0, 10 * 1000000 };
+	int		i;
+
+	for (i = 0; i < STREAM_DRAIN_MS / 10 &&
+	    !stream_hub_drained(dm->streams); i++)
+		nanosleep(&ts, NULL);
 }
 
 static int
@@ -254,7 +324,11 @@ main(int argc, char **argv)
 	 * detection would take what it loads for news).
 	 */
 	dm.archive = archived_start(&dm.conf, dm.loop, dm.rib, dm.bgpd, dm.bmp);
-	dm.alerts = alert_daemon_start(&dm.conf, dm.rib, dm.loop);
+	streams_start(&dm);
+	dm.alerts = alert_daemon_start(&dm.conf, dm.rib, dm.fan, dm.loop);
+	if (dm.alerts != NULL)
+		alertd_set_on_event(alert_daemon_engine(dm.alerts),
+		    stream_hub_alert_event, dm.streams);
 
 	/* Signals arrive as reads on a descriptor, inside the loop. */
 	if ((dm.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
@@ -276,8 +350,14 @@ main(int argc, char **argv)
 	lc.alerts = alert_daemon_engine(dm.alerts);
 	lc.bgpd = dm.bgpd;
 	lc.archive = dm.archive;
+	lc.streams = dm.streams;
+	lc.bmp = dm.bmp;
 	lc.web_root = web != NULL ? web : default_web_root(argv[0]);
 	lc.started_us = ev_wall_us();
+	lc.rate_limit = dm.conf.http_rate_limit;
+	lc.rate_burst = dm.conf.http_rate_burst;
+	lc.token = dm.conf.http_token;
+	lc.cors_origin = dm.conf.http_cors_origin;
 	if (dm.conf.http_listen[0] != '\0')
 		dm.lg = lg_start(&lc);
 	ev_timer_init(&dm.hk_t, housekeeping_cb, &dm);
@@ -291,12 +371,23 @@ main(int argc, char **argv)
 			fatal("event loop");
 
 	alert_daemon_detach(dm.alerts);
+	/* Streams end before the sessions: their closing is not news. */
+	ev_timer_stop(dm.loop, &dm.stream_t);
+	stream_hub_shutdown(dm.streams);
+	bgpd_set_peer_hook(dm.bgpd, NULL, NULL);
+	bmp_station_set_peer_hook(dm.bmp, NULL, NULL);
 	bgpd_shutdown(dm.bgpd);
 	bmp_station_shutdown(dm.bmp);
 	evloop_run_once(dm.loop, 0);	/* run the deferred frees */
+	streams_drain(&dm);
 	lg_stop(dm.lg);
 	archived_stop(dm.archive);
+	if (dm.alerts != NULL)
+		alertd_set_on_event(alert_daemon_engine(dm.alerts), NULL,
+		    NULL);
 	alert_daemon_free(dm.alerts);
+	stream_hub_free(dm.streams);
+	rib_fanout_free(dm.fan);
 	bgpd_free(dm.bgpd);
 	bmp_station_free(dm.bmp);
 	rib_free(dm.rib);

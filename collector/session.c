@@ -135,6 +135,8 @@ struct bgpd {
 	int		 rib_depth;	/* see rib_enter() */
 	bool		 stopping;
 	struct archive	*ar;		/* the MRT update log, or NULL */
+	peer_event_cb	 on_peer;	/* bgpd_set_peer_hook() */
+	void		*on_peer_arg;
 };
 
 /*
@@ -596,8 +598,28 @@ peer_set_state(struct peer *p, enum peer_state s)
 		    peer_state_name(p->state), peer_state_name(s));
 	if (p->d->ar != NULL)
 		archive_peer_state(p, p->state, s);
+	if ((s == PS_ESTABLISHED || p->state == PS_ESTABLISHED) &&
+	    p->d->on_peer != NULL) {
+		struct peer_event pe;
+
+		memset(&pe, 0, sizeof(pe));
+		pe.time_us = ev_wall_us();
+		pe.peer = p->conf.addr;
+		pe.peer_as = p->conf.remote_as;
+		pe.src = p->has_src ? p->src : RIB_NO_SOURCE;
+		pe.up = s == PS_ESTABLISHED;
+		pe.reason = pe.up ? NULL : p->last_error;
+		p->d->on_peer(p->d->on_peer_arg, &pe);
+	}
 	p->state = s;
 	p->state_since_us = ev_wall_us();
+}
+
+void
+bgpd_set_peer_hook(struct bgpd *d, peer_event_cb fn, void *arg)
+{
+	d->on_peer = fn;
+	d->on_peer_arg = arg;
 }
 
 /* Withdraw the stale routes of the families in mask; returns how many. */

@@ -78,6 +78,14 @@ struct alertd	*alertd_new(struct rib *, const struct alertd_opts *,
 void		 alertd_configure(struct alertd *, struct mon_conf *);
 /* The RIB listener: rib_set_listener(rib, alertd_rib_event, alertd). */
 int		 alertd_rib_event(void *, const struct rib_event *);
+/*
+ * Another observer of every lifecycle event, besides opts.on_event (the
+ * live streams): called on the engine's thread under its lock, with the
+ * alert's JSON valid for the call; it must be quick and must not call
+ * back into the engine.  NULL removes it.
+ */
+void		 alertd_set_on_event(struct alertd *,
+		    void (*)(void *, enum alert_event, json_t *), void *);
 /* Hold-downs, coalesced updates, restart grace: call every 250 ms. */
 void		 alertd_tick(struct alertd *, uint64_t now_us);
 /* Stop the senders, drain the I/O thread, free. */
@@ -183,8 +191,11 @@ struct alert_daemon;
 struct conf;
 struct evloop;
 
+struct rib_fanout;
+
+/* Detection is one consumer of the RIB's events on the fan-out. */
 struct alert_daemon *alert_daemon_start(const struct conf *, struct rib *,
-		    struct evloop *);
+		    struct rib_fanout *, struct evloop *);
 struct alertd	*alert_daemon_engine(struct alert_daemon *);
 /* SIGHUP: a monitor file that does not load leaves the running one. */
 void		 alert_daemon_reload(struct alert_daemon *, const struct conf *);

@@ -85,6 +85,9 @@ struct alert_sub {
 };
 
 struct alertd {
+	/* alertd_set_on_event(): the live streams; under mu. */
+	void		(*obs_fn)(void *, enum alert_event, json_t *);
+	void		*obs_arg;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 sub_cv;
 	struct rib	*rib;

@@ -41,6 +41,7 @@
 #include "bgp.h"
 #include "prefix.h"
 #include "rib.h"
+#include "stream.h"
 #include "wire.h"
 
 #define BMP_HDR_LEN		6
@@ -400,6 +401,9 @@ int		 bmp_router_info(const struct bmp_router *,
 		    struct bmp_router_info *);
 void		 bmp_router_info_free(struct bmp_router_info *, size_t n);
 void		 bmp_router_set_error(struct bmp_router *, const char *);
+/* Told of Initiation, Peer Up, Peer Down and the session's end. */
+void		 bmp_router_set_peer_hook(struct bmp_router *, peer_event_cb,
+		    void *);
 /* The message bmp_router_input() parsed last (valid until the next). */
 const struct bmp_msg *bmp_router_last(const struct bmp_router *);
 const struct bmp_router_counters *bmp_router_counters(
@@ -426,6 +430,9 @@ int		 bmp_station_reconfigure(struct bmp_station *,
  */
 void		 bmp_station_set_archive(struct bmp_station *,
 		    struct archive *);
+/* Routers and their peers coming and going (the live streams). */
+void		 bmp_station_set_peer_hook(struct bmp_station *,
+		    peer_event_cb, void *);
 /* Close every session (sources flushed) and listener. */
 void		 bmp_station_shutdown(struct bmp_station *);
 void		 bmp_station_free(struct bmp_station *);

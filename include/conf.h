@@ -90,6 +90,15 @@ struct conf {
 	uint64_t	 history_max_events;
 	uint64_t	 history_max_age;	/* seconds */
 	uint32_t	 rib_write_hold_us;	/* ingest lets readers in */
+	/* Looking-glass access policy; 0 or "": the environment's (lg.h). */
+	double		 http_rate_limit;	/* requests/s per client */
+	double		 http_rate_burst;
+	char		 http_token[128];
+	char		 http_cors_origin[256];
+	/* Live streams (stream.h). */
+	uint32_t	 stream_queue_kib;	/* per client */
+	uint32_t	 stream_max_clients;
+	uint32_t	 stream_keepalive;	/* seconds, 0 = none */
 	char		 mmdb_asn[256];
 	char		 mmdb_country[256];
 	char		 monitor_file[512];	/* detection, docs/detection.md */

@@ -23,6 +23,8 @@
 
 struct alertd;
 struct archived;
+struct bmp_station;
+struct stream_hub;
 
 struct lg;
 
@@ -32,6 +34,8 @@ struct lg_ctx {
 	struct bgpd	*bgpd;
 	struct alertd	*alerts;	/* /api/v1/alerts; NULL = none */
 	struct archived	*archive;	/* /api/v1/archives; NULL = none */
+	struct stream_hub *streams;	/* /api/v1/stream; NULL = none */
+	struct bmp_station *bmp;	/* routers in /api/v1/peers; NULL = none */
 	const char	*web_root;	/* directory of the static UI */
 	uint64_t	 started_us;
 	/*

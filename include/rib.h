@@ -327,7 +327,8 @@ void		 rib_stats(struct rib *, struct rib_stats *);
 /*
  * A listener told of every change (announce, replace, withdraw, source
  * down) as it happens, on the writer's thread and under its write lock:
- * detection and live streams hang here.  The event's attribute ids are
+ * bgplensd hangs the fan-out of fanout.h here, which feeds detection and
+ * the live streams.  The event's attribute ids are
  * valid during the call; the listener may read the RIB (rib_attr_get) but
  * not change it, and must be quick: ingest waits for it.
  */

@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "evloop.h"
 #include "rib.h"
+#include "stream.h"
 
 enum peer_state {
 	PS_IDLE = 0,
@@ -92,5 +93,10 @@ void		 bgpd_set_archive(struct bgpd *, struct archive *);
 /* A copy of every peer's state; the caller frees *out. */
 size_t		 bgpd_peers_snapshot(struct bgpd *, struct peer_info **out);
 uint64_t	 bgpd_established(struct bgpd *);
+/*
+ * Told when a session reaches Established or leaves it (the live
+ * streams' RIS_PEER_STATE), on the loop's thread.
+ */
+void		 bgpd_set_peer_hook(struct bgpd *, peer_event_cb, void *);
 
 #endif /* BGPLENS_SESSION_H */

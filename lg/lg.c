@@ -433,10 +433,6 @@ mime_of(const char *path)
 	return ("application/octet-stream");
 }
 
-static void
-common_headers(struct lg *lg, struct MHD_Connection *conn,
-    struct MHD_Response *resp);
-
 static enum MHD_Result
 send_static(struct lg *lg, struct MHD_Connection *conn, const char *url)
 {
@@ -472,7 +468,7 @@ send_static(struct lg *lg, struct MHD_Connection *conn, const char *url)
 	}
 	MHD_add_response_header(resp, "Content-Type", mime_of(path));
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
-	common_headers(lg, conn, resp);
+	lg_common_headers(lg, conn, resp);
 	rv = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	atomic_fetch_add_explicit(&lg->requests[2], 1, memory_order_relaxed);
@@ -509,8 +505,8 @@ cors_allow(struct lg *lg, struct MHD_Connection *conn)
 	return (NULL);
 }
 
-static void
-common_headers(struct lg *lg, struct MHD_Connection *conn,
+void
+lg_common_headers(struct lg *lg, struct MHD_Connection *conn,
     struct MHD_Response *resp)
 {
 	const char *allow = cors_allow(lg, conn);
@@ -549,12 +545,18 @@ send_buf(struct lg *lg, struct MHD_Connection *conn, int status, char *txt,
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, "WWW-Authenticate",
 		    "Bearer realm=\"bgplens\"");
-	common_headers(lg, conn, resp);
+	lg_common_headers(lg, conn, resp);
 	rv = MHD_queue_response(conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
+	lg_count_status(lg, status);
+	return (rv);
+}
+
+void
+lg_count_status(struct lg *lg, int status)
+{
 	atomic_fetch_add_explicit(&lg->requests[status / 100 < 6 ?
 	    status / 100 : 5], 1, memory_order_relaxed);
-	return (rv);
 }
 
 static enum MHD_Result
@@ -617,7 +619,7 @@ send_file(struct lg *lg, struct MHD_Connection *conn, struct req *r)
 	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
 	    r->file_name);
 	MHD_add_response_header(resp, "Content-Disposition", disp);
-	common_headers(lg, conn, resp);
+	lg_common_headers(lg, conn, resp);
 	rv = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	atomic_fetch_add_explicit(&lg->requests[2], 1, memory_order_relaxed);
@@ -634,7 +636,7 @@ send_preflight(struct lg *lg, struct MHD_Connection *conn)
 	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL)
 		return (MHD_NO);
-	common_headers(lg, conn, resp);
+	lg_common_headers(lg, conn, resp);
 	MHD_add_response_header(resp, "Access-Control-Allow-Methods",
 	    "GET, HEAD");
 	MHD_add_response_header(resp, "Access-Control-Allow-Headers",
@@ -708,6 +710,8 @@ run_endpoint(struct lg *lg, struct MHD_Connection *conn,
 	if (check_params(&r) == 0 && ep->fn(lg, &r) == -1 &&
 	    r.status == MHD_HTTP_OK)
 		r.status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	if (r.queued)
+		return (r.mhd_rv);
 	if (r.status != MHD_HTTP_OK) {
 		json_decref(r.body);
 		return (send_error(lg, conn, r.status, r.err_msg[0] ?
@@ -1000,6 +1004,7 @@ lg_start(const struct lg_ctx *ctx)
 	 */
 	lg->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
+	    MHD_ALLOW_SUSPEND_RESUME |
 	    (v6 ? MHD_USE_IPv6 : 0),
 	    0, NULL, NULL, lg_request, lg,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "evloop.h"
+#include "bmp.h"
 #include "lg_int.h"
+#include "stream.h"
 
 /*
  * A set of AS numbers met while building an answer, named at the end
@@ -318,6 +320,32 @@ rss_bytes(void)
 	return (rss * sysconf(_SC_PAGESIZE));
 }
 
+static json_t *
+streams_status(struct lg *lg)
+{
+	struct stream_stats		 s;
+	const struct stream_config	*c;
+
+	memset(&s, 0, sizeof(s));
+	if (lg->ctx.streams == NULL)
+		return (json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
+		    "s:i}", "clients", 0, "max_clients", 0, "queue_bytes", 0,
+		    "opened", 0, "refused", 0, "dropped", 0, "events", 0,
+		    "frames", 0, "bytes", 0));
+	stream_hub_stats(lg->ctx.streams, &s);
+	c = stream_hub_config(lg->ctx.streams);
+	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "clients", (json_int_t)s.clients,
+	    "max_clients", (json_int_t)c->max_clients,
+	    "queue_bytes", (json_int_t)c->queue_bytes,
+	    "opened", (json_int_t)s.opened,
+	    "refused", (json_int_t)s.refused,
+	    "dropped", (json_int_t)s.dropped,
+	    "events", (json_int_t)s.events,
+	    "frames", (json_int_t)s.frames,
+	    "bytes", (json_int_t)s.bytes));
+}
+
 static int
 h_status(struct lg *lg, struct req *r)
 {
@@ -357,6 +385,8 @@ h_status(struct lg *lg, struct req *r)
 	    "dropped_memory", (json_int_t)st.events_dropped_mem,
 	    "enrichment", lg_geo_status(lg->geo),
 	    "archive", lg_archive_status(lg));
+	if (r->body != NULL)
+		json_object_set_new(r->body, "streams", streams_status(lg));
 	return (r->body ? 0 : -1);
 }
 
@@ -426,20 +456,102 @@ json_peer(struct jctx *j, const struct peer_info *p)
 	return (o);
 }
 
+/* A BMP-monitored peer: its state and each table it feeds the RIB. */
+static json_t *
+json_bmp_peer(struct jctx *j, const struct bmp_peer_info *p)
+{
+	struct rib	*rib = j->lg->ctx.rib;
+	char		 ab[ADDR_STRLEN], idb[ADDR_STRLEN];
+	json_t		*tables = json_array();
+	struct addr	 id;
+	int		 t;
+
+	addr_set_v4(&id, p->bgp_id);
+	addr_fmt(&id, idb, sizeof(idb));
+	rib_rdlock(rib);
+	for (t = 0; t <= RIB_TBL_LOC_RIB; t++) {
+		if (p->src[t] == RIB_NO_SOURCE)
+			continue;
+		json_array_append_new(tables, json_pack("{s:s, s:i, s:{s:I, "
+		    "s:I}}", "table", rib_table_name((enum rib_table)t),
+		    "source", (int)p->src[t], "prefixes",
+		    "ipv4", (json_int_t)rib_source_routes(rib, p->src[t],
+		    AFI_IPV4), "ipv6", (json_int_t)rib_source_routes(rib,
+		    p->src[t], AFI_IPV6)));
+	}
+	rib_unlock(rib);
+	asnset_add(j->asns, p->as);
+	return (json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:o, "
+	    "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:s, s:s}",
+	    "address", addr_fmt(&p->addr, ab, sizeof(ab)),
+	    "remote_as", (json_int_t)p->as,
+	    "bgp_id", idb,
+	    "peer_type", bmp_peer_type_name(p->type),
+	    "distinguisher", (json_int_t)p->distinguisher,
+	    "state", p->up ? "up" : "down",
+	    "up_since", (json_int_t)(p->up_us / 1000000),
+	    "down_since", (json_int_t)(p->down_us / 1000000),
+	    "down_reason", p->down_text,
+	    "tables", tables,
+	    "counters", "updates", (json_int_t)p->c.updates,
+	    "prefixes_announced", (json_int_t)p->c.announced,
+	    "prefixes_withdrawn", (json_int_t)p->c.withdrawn,
+	    "treat_as_withdraw", (json_int_t)p->c.treat_as_withdraw,
+	    "update_errors", (json_int_t)p->c.update_errors,
+	    "peer_ups", (json_int_t)p->c.peer_ups,
+	    "peer_downs", (json_int_t)p->c.peer_downs,
+	    "capabilities", p->caps,
+	    "last_error", p->last_error));
+}
+
+static json_t *
+json_bmp_router(struct jctx *j, const struct bmp_router_info *ri)
+{
+	char	 ab[ADDR_STRLEN];
+	json_t	*peers = json_array();
+	size_t	 i;
+
+	for (i = 0; i < ri->n_peers; i++)
+		json_array_append_new(peers, json_bmp_peer(j, &ri->peers[i]));
+	return (json_pack("{s:s, s:i, s:b, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I, "
+	    "s:I, s:I}, s:s, s:o}",
+	    "address", addr_fmt(&ri->addr, ab, sizeof(ab)),
+	    "port", (int)ri->port,
+	    "connected", ri->connected,
+	    "sysname", ri->sysname,
+	    "sysdescr", ri->sysdescr,
+	    "connected_since", (json_int_t)(ri->connected_us / 1000000),
+	    "last_message", (json_int_t)(ri->last_msg_us / 1000000),
+	    "counters", "messages", (json_int_t)ri->c.messages,
+	    "bytes", (json_int_t)ri->c.bytes,
+	    "updates", (json_int_t)ri->c.updates,
+	    "malformed", (json_int_t)ri->c.malformed,
+	    "update_errors", (json_int_t)ri->c.update_errors,
+	    "last_error", ri->last_error,
+	    "peers", peers));
+}
+
 static int
 h_peers(struct lg *lg, struct req *r)
 {
 	struct peer_info	*pi;
+	struct bmp_router_info	*ri = NULL;
 	struct jctx		 j;
 	size_t			 n, i;
-	json_t			*arr = json_array();
+	json_t			*arr = json_array(), *routers = json_array();
 
 	jctx_init(&j, lg);
 	n = bgpd_peers_snapshot(lg->ctx.bgpd, &pi);
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_peer(&j, &pi[i]));
 	free(pi);
-	r->body = json_pack("{s:o}", "peers", arr);
+	n = lg->ctx.bmp != NULL ? bmp_station_snapshot(lg->ctx.bmp, &ri) : 0;
+	for (i = 0; i < n; i++)
+		json_array_append_new(routers, json_bmp_router(&j, &ri[i]));
+	if (ri != NULL)
+		bmp_router_info_free(ri, n);
+	r->body = json_pack("{s:o, s:o}", "peers", arr, "bmp_routers",
+	    routers);
 	jctx_finish(&j, r->body);
 	return (0);
 }
@@ -832,6 +944,26 @@ metrics_http(struct lg *lg, struct mbuf *b)
 	    (uint64_t)atomic_load_explicit(&lg->scans, memory_order_relaxed));
 }
 
+static void
+metrics_streams(struct lg *lg, struct mbuf *b)
+{
+	struct stream_stats s;
+
+	if (lg->ctx.streams == NULL)
+		return;
+	stream_hub_stats(lg->ctx.streams, &s);
+	mprintf(b, "# TYPE bgplens_stream_clients gauge\n"
+	    "bgplens_stream_clients %" PRIu64 "\n", s.clients);
+	mprintf(b, "# TYPE bgplens_stream_refused_total counter\n"
+	    "bgplens_stream_refused_total %" PRIu64 "\n", s.refused);
+	mprintf(b, "# TYPE bgplens_stream_dropped_total counter\n"
+	    "bgplens_stream_dropped_total %" PRIu64 "\n", s.dropped);
+	mprintf(b, "# TYPE bgplens_stream_messages_total counter\n"
+	    "bgplens_stream_messages_total %" PRIu64 "\n", s.frames);
+	mprintf(b, "# TYPE bgplens_stream_bytes_total counter\n"
+	    "bgplens_stream_bytes_total %" PRIu64 "\n", s.bytes);
+}
+
 static int
 h_metrics(struct lg *lg, struct req *r)
 {
@@ -856,6 +988,7 @@ h_metrics(struct lg *lg, struct req *r)
 	if (b.off < b.cap)
 		b.off += lg_archive_metrics(lg, b.p + b.off, b.cap - b.off);
 	metrics_lock(lg, &b);
+	metrics_streams(lg, &b);
 	free(pi);
 	r->body = json_stringn(b.p, b.off < b.cap ? b.off : b.cap);
 	free(b.p);
@@ -1008,6 +1141,17 @@ static const struct field f_status[] = {
 		END }, NULL, 0, 0, "The MaxMind databases in use." },
 	{ "archive", F_OBJ, lg_f_archive_status, "ArchiveStatus", 0, 0,
 	    "The MRT archive: update log and RIB snapshots." },
+	{ "streams", F_OBJ, (const struct field[]){
+		I("clients", "Stream clients connected now."),
+		I("max_clients", "stream_max_clients."),
+		I("queue_bytes", "Each client's queue (stream_queue_kib)."),
+		I("opened", "Streams opened since the start."),
+		I("refused", "Streams refused (stream_max_clients reached)."),
+		I("dropped", "Clients dropped because their queue was full."),
+		I("events", "Events some client took."),
+		I("frames", "Messages queued to clients, all told."),
+		I("bytes", "Their size."),
+		END }, NULL, 0, 0, "The live streams (/api/v1/stream)." },
 	END
 };
 
@@ -1062,8 +1206,68 @@ static const struct field f_peer[] = {
 	END
 };
 
+static const struct field f_bmp_peer[] = {
+	S("address", "The monitored peer's address."),
+	I("remote_as", "Its AS."),
+	S("bgp_id", "Its BGP identifier."),
+	S("peer_type", "global, rd (L3VPN), local or loc-rib (RFC 7854, "
+	    "9069)."),
+	I("distinguisher", "Its peer distinguisher."),
+	S("state", "up (after Peer Up) or down."),
+	I("up_since", "Last Peer Up, unix seconds (0 = never)."),
+	I("down_since", "Last Peer Down, unix seconds (0 = never)."),
+	S("down_reason", "Why it last went down, or empty."),
+	{ "tables", F_ARR, (const struct field[]){
+		S("table", "adj-rib-in-pre, adj-rib-in-post, adj-rib-out-pre, "
+		    "adj-rib-out-post or loc-rib."),
+		I("source", "Its source id in the RIB."),
+		{ "prefixes", F_OBJ, (const struct field[]){
+			I("ipv4", "IPv4 routes of it in the RIB."),
+			I("ipv6", "IPv6 routes of it in the RIB."),
+			END }, NULL, 0, 0, "Routes per family." },
+		END }, "BmpTable", 0, 0, "The tables the router reports for "
+	    "it, each a source of the RIB." },
+	{ "counters", F_OBJ, (const struct field[]){
+		I("updates", "Route Monitoring UPDATEs."),
+		I("prefixes_announced", "Prefixes announced."),
+		I("prefixes_withdrawn", "Prefixes withdrawn."),
+		I("treat_as_withdraw", "UPDATEs treated as withdraw "
+		    "(RFC 7606)."),
+		I("update_errors", "UPDATEs not applied."),
+		I("peer_ups", "Peer Up messages."),
+		I("peer_downs", "Peer Down messages."),
+		END }, NULL, 0, 0, "Counters." },
+	S("capabilities", "Negotiated capabilities (from Peer Up), "
+	    "readable."),
+	S("last_error", "Last problem with its messages, or empty."),
+	END
+};
+
+static const struct field f_bmp_router[] = {
+	S("address", "The router's address."),
+	I("port", "Its TCP port."),
+	B("connected", "Its BMP session is up."),
+	S("sysname", "sysName from its Initiation."),
+	S("sysdescr", "sysDescr from its Initiation."),
+	I("connected_since", "When the session came up, unix seconds."),
+	I("last_message", "Its last message, unix seconds."),
+	{ "counters", F_OBJ, (const struct field[]){
+		I("messages", "BMP messages."),
+		I("bytes", "Bytes received."),
+		I("updates", "Route Monitoring UPDATEs."),
+		I("malformed", "Malformed messages."),
+		I("update_errors", "UPDATEs not applied."),
+		END }, NULL, 0, 0, "Counters." },
+	S("last_error", "Why the session last ended or failed, or empty."),
+	{ "peers", F_ARR, f_bmp_peer, "BmpPeer", 0, 0, "The peers it "
+	    "monitors." },
+	END
+};
+
 static const struct field f_peers[] = {
 	{ "peers", F_ARR, f_peer, "Peer", 0, 0, "Every peer." },
+	{ "bmp_routers", F_ARR, f_bmp_router, "BmpRouter", 0, 0, "Every BMP "
+	    "router connected (or dialled) and the peers it monitors." },
 	AS_NAMES,
 	END
 };
@@ -1236,6 +1440,12 @@ const struct endpoint lg_endpoints[] = {
 	    lg_f_alerts_status, "Alerting status",
 	    "Detection counters and each webhook's delivery queue.",
 	    EP_UNAVAIL },
+	{ "/api/v1/alerts/stream", lg_h_alerts_stream, lg_p_alerts_stream,
+	    lg_f_alerts_stream, "Live alerts",
+	    "Alert lifecycle events (opened, updated, resolved) as they "
+	    "happen, as Server-Sent Events, filtered by type and prefix.  A "
+	    "client too slow for its queue (stream_queue_kib) is ended; more "
+	    "than stream_max_clients streams get 503.", EP_UNAVAIL },
 	{ "/api/v1/alerts/{id}", lg_h_alert, lg_p_alert, lg_f_alert,
 	    "One alert", "An alert by its id, open or resolved.",
 	    EP_NOT_FOUND | EP_UNAVAIL },
@@ -1248,6 +1458,15 @@ const struct endpoint lg_endpoints[] = {
 	    "One file the list names, as it is on disk (bgpdump, BGPStream "
 	    "and the RIS tools read it).", EP_FILE | EP_NOT_FOUND |
 	    EP_UNAVAIL },
+	{ "/api/v1/stream", lg_h_stream, lg_p_stream, lg_f_stream,
+	    "Live updates",
+	    "RIB changes (announcements and withdrawals, per prefix and "
+	    "source) and session events as they happen, as Server-Sent "
+	    "Events in the shape of RIS Live's ris_message, filtered by "
+	    "prefix (with more- or less-specifics), source, origin AS, AS "
+	    "path and type.  A client too slow for its queue "
+	    "(stream_queue_kib) is ended; more than stream_max_clients "
+	    "streams get 503.", EP_UNAVAIL },
 	{ "/api/v1/openapi.json", h_openapi, p_none, f_openapi,
 	    "This description",
 	    "The OpenAPI 3 description of the API, generated from the table "

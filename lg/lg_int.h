@@ -11,6 +11,7 @@
  * lg_rate.c	per-client token buckets
  * lg_openapi.c	openapi.json, generated from the endpoint table
  * lg_regex.c	the ?aspath= expression: what is accepted before regcomp()
+ * lg_stream.c	/api/v1/stream, /api/v1/alerts/stream: Server-Sent Events
  */
 #ifndef BGPLENS_LG_INT_H
 #define BGPLENS_LG_INT_H
@@ -89,6 +90,7 @@ enum ftype {
 	F_TEXT,		/* the whole answer is text (Prometheus) */
 	F_ANY,		/* a JSON document we do not describe (openapi.json) */
 	F_FILE,		/* a file, served as it is (archive downloads) */
+	F_SSE,		/* a text/event-stream (lg_stream.c) */
 };
 
 struct field {
@@ -140,6 +142,8 @@ struct req {
 	char			 file_name[64];
 	char			 err_param[64];
 	char			 err_msg[256];
+	bool			 queued;	/* the handler answered itself */
+	enum MHD_Result		 mhd_rv;	/* ... with this */
 };
 
 extern const struct endpoint	lg_endpoints[];
@@ -215,6 +219,15 @@ bool		 lg_regex_check(const char *s, char *why, size_t whylen);
 /* lg_regex_check(), then regcomp(REG_EXTENDED | REG_NOSUB). */
 int		 lg_regex_compile(regex_t *, const char *s, char *why,
 		    size_t whylen);
+/* lg_stream.c (rows in lg_api.c's table) */
+int		 lg_h_stream(struct lg *, struct req *);
+int		 lg_h_alerts_stream(struct lg *, struct req *);
+extern const struct pdesc lg_p_stream[], lg_p_alerts_stream[];
+extern const struct field lg_f_stream[], lg_f_alerts_stream[];
+/* lg.c, for answers a handler queues itself */
+void		 lg_common_headers(struct lg *, struct MHD_Connection *,
+		    struct MHD_Response *);
+void		 lg_count_status(struct lg *, int status);
 
 /* lg_openapi.c */
 json_t		*lg_openapi_build(void);

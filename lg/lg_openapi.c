@@ -199,6 +199,10 @@ ok_response(json_t *comps, const struct endpoint *ep)
 	if (f->type == F_TEXT) {
 		ctype = "text/plain";
 		schema = json_pack("{s:s}", "type", "string");
+	} else if (f->type == F_SSE) {
+		ctype = "text/event-stream";
+		schema = json_pack("{s:s, s:s}", "type", "string",
+		    "description", f->desc);
 	} else if (f->type == F_ANY)
 		schema = json_pack("{s:s}", "type", "object");
 	else

@@ -20,6 +20,9 @@
 # the peer's routes away, and they come back with the session; GoBGP's
 # own route is in its Loc-RIB only; and when a router's BMP session ends
 # (GoBGP stopped) its routes go and the other router's stay.
+# /api/v1/peers lists both routers with their monitored peers (state, AS,
+# routes per table and family), and /api/v1/stream?type=RIS_PEER_STATE
+# reports the Peer Down and Peer Up of ExaBGP A under FRR.
 # Exit 0 pass, 77 skip (a router is missing), else fail.
 . "$(dirname "$0")/lib.sh"
 
@@ -147,6 +150,9 @@ ok "bgplensd dialled FRR's BMP listener"
 wait_until 60 log_has 'BMP router 127.0.0.1 port [0-9]+: connected' ||
 	fail "GoBGP never connected to the station: $(tail -5 "$T/gobgp/gobgpd.log")"
 ok "GoBGP connected to the station"
+curl -sN --max-time 170 "http://127.0.0.1:$HTTP_PORT/api/v1/stream?type=RIS_PEER_STATE" \
+	>"$T/states.sse" 2>/dev/null &
+track $!
 
 # want PREFIX TABLE ROUTER PEER: the route shows up (60 s).
 want() {
@@ -163,6 +169,30 @@ for p in 10.5.1.0/24 10.5.2.0/24 2001:db8:5:1::/64; do
 	want "$p" adj-rib-in-post 127.0.0.2 127.0.0.5
 done
 ok "FRR: 10.5.1.0/24, 10.5.2.0/24, 2001:db8:5:1::/64 pre- and post-policy, router 127.0.0.2, peer 127.0.0.5"
+# /api/v1/peers: the routers, their peers, routes per table and family.
+bmp_peer() { # ROUTER PEER EXPR: EXPR over the monitored peer p
+	api /api/v1/peers | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+ps = [p for r in d["bmp_routers"] if r["address"] == sys.argv[1]
+      for p in r["peers"] if p["address"] == sys.argv[2]]
+print(json.dumps(eval(sys.argv[3], {"p": ps[0]})) if ps else "none")' "$1" "$2" "$3"
+}
+[ "$(bmp_peer 127.0.0.2 127.0.0.5 '[p["state"], p["remote_as"]]')" = '["up", 65005]' ] ||
+	fail "/api/v1/peers: FRR's peer 127.0.0.5: $(api /api/v1/peers | jpy 'd["bmp_routers"]')"
+# Pre-policy may have 10.5.9.0/24 too (see below).
+t=$(bmp_peer 127.0.0.2 127.0.0.5 '{t["table"]: t["prefixes"] for t in p["tables"]}')
+case $t in
+'{"adj-rib-in-pre": {"ipv4": '[23]', "ipv6": 1}, "adj-rib-in-post": {"ipv4": 2, "ipv6": 1}}') ;;
+*) false ;;
+esac ||
+	fail "/api/v1/peers: FRR's peer 127.0.0.5 tables $t"
+bmp_peer_up() { [ "$(bmp_peer "$1" "$2" 'p["state"]')" = '"up"' ]; }
+wait_until 30 bmp_peer_up 127.0.0.1 127.0.0.6 ||
+	fail "/api/v1/peers: GoBGP's peer 127.0.0.6 not up: $(api /api/v1/peers | jpy 'd["bmp_routers"]')"
+[ "$(api /api/v1/peers | jpy 'sorted(r["address"] for r in d["bmp_routers"] if r["connected"])')" = '["127.0.0.1", "127.0.0.2"]' ] ||
+	fail "/api/v1/peers: connected routers $(api /api/v1/peers | jpy '[r["address"] for r in d["bmp_routers"]]')"
+ok "/api/v1/peers lists both BMP routers, their peers up, routes per table and family"
 # FRR 8.4 sends a route its inbound policy drops pre-policy in some runs
 # only (it depends on whether its BMP session came up before or after
 # the route arrived), so its presence pre-policy is reported, not
@@ -199,6 +229,7 @@ route_src_gone 10.4.7.0/24 adj-rib-in-pre 127.0.0.1 ||
 	fail "GoBGP's own 10.4.7.0/24 in an Adj-RIB-In: $(routes_json 10.4.7.0/24)"
 ok "GoBGP: its own 10.4.7.0/24 in loc-rib only, empty AS path"
 
+
 # --- withdrawals ---------------------------------------------------------------------
 exa_cmd exaA "withdraw route 10.5.2.0/24 next-hop 192.0.2.5"
 exa_cmd exaB "withdraw route 10.6.2.0/24 next-hop 192.0.2.6"
@@ -225,6 +256,23 @@ exa_start exaA "$(exa_neighbor 127.0.0.2 "$FRR_BGP" 127.0.0.5 65005 65002)"
 want 10.5.1.0/24 adj-rib-in-pre 127.0.0.2 127.0.0.5
 want 10.5.1.0/24 adj-rib-in-post 127.0.0.2 127.0.0.5
 ok "ExaBGP A back: its routes are back under FRR"
+[ "$(bmp_peer 127.0.0.2 127.0.0.5 '[p["state"], p["counters"]["peer_downs"] >= 1]')" = '["up", true]' ] ||
+	fail "/api/v1/peers: FRR's peer 127.0.0.5 after its restart: $(bmp_peer 127.0.0.2 127.0.0.5 p)"
+# The stream: FRR's Peer Down of 127.0.0.5, then its Peer Up.
+states() {
+	sed -n 's/^data: //p' "$T/states.sse" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    d = json.loads(l)["data"]
+    if d.get("router") == "127.0.0.2" and d["peer"] == "127.0.0.5":
+        print(d["state"])' | tr '\n' ' '
+}
+wait_until 10 grep -q 'connected *$' <(states) || true
+case "$(states)" in
+*"down connected "*) ;;
+*) fail "stream: FRR's 127.0.0.5 states \"$(states)\", want a down then connected" ;;
+esac
+ok "RIS_PEER_STATE stream: FRR's Peer Down and Peer Up of 127.0.0.5"
 grep -q 'malformed\|framing error' "$T/bgplensd.log" &&
 	fail "a BMP session was closed as malformed: $(grep 'malformed\|framing' "$T/bgplensd.log" | head -2)"
 

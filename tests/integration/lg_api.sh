@@ -253,4 +253,23 @@ echo "$h" | grep -q '^HTTP/1.1 204' && echo "$h" | grep -qi '^Access-Control-All
     ok "CORS preflight: 204" || bad "CORS preflight: $h"
 stop_daemon
 
+# ---- the same policy from config keys; the environment only fills gaps -----
+start_daemon keys "http_token: k3y
+http_cors_origin: https://c.example
+http_rate_limit: 2
+http_rate_burst: 20" BGPLENS_LG_TOKEN=ignored || exit 1
+[ "$(code -H 'Authorization: Bearer ignored' "$HTTP/api/v1/status")" = 401 ] &&
+    [ "$(code -H 'Authorization: Bearer k3y' "$HTTP/api/v1/status")" = 200 ] &&
+    ok "http_token: the config key wins over BGPLENS_LG_TOKEN" || bad "http_token from the config"
+curl -s -D - -o /dev/null -H 'Origin: https://c.example' -H 'Authorization: Bearer k3y' "$HTTP/api/v1/status" |
+    grep -qi '^Access-Control-Allow-Origin: https://c.example' &&
+    ok "http_cors_origin from the config" || bad "http_cors_origin from the config"
+n429=0
+for _ in $(seq 40); do
+	[ "$(code -H 'Authorization: Bearer k3y' "$HTTP/api/v1/status")" = 429 ] && n429=$((n429 + 1))
+done
+[ "$n429" -ge 10 ] && ok "http_rate_limit 2/s, burst 20 from the config: $n429 of 40 refused" ||
+    bad "http_rate_limit from the config: $n429 of 40 refused"
+stop_daemon
+
 exit $fail

@@ -7,8 +7,8 @@
 #                       127.0.0.1:$BMP_PORT, routers allowed from
 #                       127.0.0.0/8, and $BMP_CONNECT (YAML list items)
 #                       as routers to dial
-#   bmp_routers_json    the daemon's BMP view is not in the API yet; the
-#                       tests read the RIB through /api/v1/routes
+#   (the routers and their peers are in /api/v1/peers' bmp_routers; the
+#   tests read the RIB through /api/v1/routes)
 #   route_src_expr      EXPR over the routes of a prefix whose source has
 #                       a given table and router
 

@@ -5,7 +5,10 @@
 # synthetic peers with `bgplens replay` (and a third replaying a real 2014 RIB
 # when ../shared/data has it), restarts one peer so that every prefix of it
 # has history, then runs tests/web/unit.test.mjs and tests/web/e2e.mjs
-# (node's test runner, playwright-core driving /usr/bin/chromium).
+# (node's test runner, playwright-core driving /usr/bin/chromium).  A GoBGP
+# speaker is a peer too: the end-to-end test has it announce a hijack of
+# a prefix of the daemon's monitor file (gobgp global rib add) and watches
+# the alert appear live in the alerts view, then resolve.
 #
 # Screenshots go to build/web-artifacts/ (WEB_ARTIFACTS to change it).
 # Exit 77 (skip) when node or chromium is missing, or when playwright-core
@@ -36,6 +39,8 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 [ -x "$CHROMIUM" ] || skip "chromium is not installed at $CHROMIUM (make deps, or apt-get install chromium)"
 [ -x "$BIN/bgplensd" ] && [ -x "$BIN/bgplens" ] || fail "$BIN/bgplensd or $BIN/bgplens is missing: run make"
 [ -f "$REPO/web/index.html" ] || fail "no web/index.html"
+command -v gobgpd >/dev/null 2>&1 && command -v gobgp >/dev/null 2>&1 ||
+	skip "gobgpd and gobgp are not installed (make deps installs gobgpd): the live alert needs a real speaker"
 
 if [ ! -f "$WEBTESTS/node_modules/playwright-core/package.json" ]; then
 	command -v npm >/dev/null 2>&1 || skip "playwright-core is not installed and npm is missing (make deps installs npm)"
@@ -94,11 +99,44 @@ pick_port() {
 }
 BGP_PORT=$(pick_port) || fail "no free port"
 HTTP_PORT=$(pick_port "$BGP_PORT") || fail "no free port"
+GOBGP_API=$(pick_port "$HTTP_PORT") || fail "no free port"
+[ "$GOBGP_API" != "$BGP_PORT" ] || fail "no free port"
+BMP_PORT=$(pick_port "$GOBGP_API") || fail "no free port"
 URL="http://127.0.0.1:$HTTP_PORT/"
 
 real=0
 [ -r "$REAL_RIB" ] && real=1
-expect=$((2 + real))
+expect=$((3 + real))
+
+# The monitor file: 203.0.113.0/24 belongs to AS64500; GoBGP (AS65010)
+# announcing 203.0.113.128/25 from AS64666 is a sub-prefix hijack.
+cat >"$tmp/monitor.yaml" <<EOF
+thresholds:
+  clear_after: 0
+  update_interval: 1s
+prefixes:
+  - prefix: 203.0.113.0/24
+    origins: [64500]
+    description: "web UI live alert"
+EOF
+cat >"$tmp/gobgpd.toml" <<EOF
+[global.config]
+  as = 65010
+  router-id = "127.0.0.10"
+  port = -1
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "127.0.0.1"
+    peer-as = 65000
+  [neighbors.transport.config]
+    local-address = "127.0.0.10"
+    remote-port = $BGP_PORT
+  [neighbors.timers.config]
+    connect-retry = 2
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+EOF
 
 {
 	echo "local_as: 65000"
@@ -107,7 +145,10 @@ expect=$((2 + real))
 	echo "bgp_port: $BGP_PORT"
 	echo "http_listen: \"127.0.0.1:$HTTP_PORT\""
 	echo "data_dir: $tmp/data"
+	echo "monitor_file: $tmp/monitor.yaml"
+	echo "bmp_port: $BMP_PORT"
 	echo "peers:"
+	echo "  - { address: 127.0.0.10, remote_as: 65010, description: \"gobgp\" }"
 	echo "  - { address: 127.0.0.2, remote_as: 64600, description: \"transit-a\" }"
 	echo "  - { address: 127.0.0.3, remote_as: 64601, description: \"transit-b\" }"
 	if [ "$real" = 1 ]; then
@@ -183,6 +224,9 @@ feed() {
 	pids+=($!)
 	eval "feeder_${1//./_}=$!"
 }
+gobgpd -f "$tmp/gobgpd.toml" --api-hosts "127.0.0.1:$GOBGP_API" --pprof-disable \
+	>"$tmp/gobgpd.log" 2>&1 &
+pids+=($!)
 feed 127.0.0.2 64600 0 "$tmp/table.mrt"
 feed 127.0.0.3 64601 1 "$tmp/table.mrt"
 # Index 9 of that RIB is 89.149.178.10, AS3257, whose routes carry NOPEER.
@@ -223,6 +267,9 @@ say "unit tests of the UI's modules"
 timeout 120 node --test --test-reporter=spec tests/web/unit.test.mjs </dev/null
 unit_rc=$?
 say "end-to-end tests in $CHROMIUM"
+HIJACK_PREFIX=203.0.113.128/25 \
+HIJACK_ANNOUNCE="gobgp -p $GOBGP_API global rib add -a ipv4 203.0.113.128/25 nexthop 192.0.2.10 aspath 64666" \
+HIJACK_WITHDRAW="gobgp -p $GOBGP_API global rib del -a ipv4 203.0.113.128/25" \
 BGPLENS_URL=$URL EXPECT_PEERS=$expect REAL_DATA=$real GEO_ASN=$geo FLAPPED_PEER=127.0.0.3 \
 	ARTIFACTS=$ART CHROMIUM=$CHROMIUM \
 	timeout 420 node --test --test-reporter=spec tests/web/e2e.mjs </dev/null

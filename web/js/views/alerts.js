@@ -2,10 +2,17 @@
 // engine's counters from /api/v1/alerts/status.  A calm "no alerts" when
 // there are none, and when the daemon has no detection (404) or does not
 // run it (503).
+//
+// The list then follows /api/v1/alerts/stream (Server-Sent Events, with
+// the view's type and prefix filters): an alert opened, updated or
+// resolved shows at once.  An indicator says whether the view is live;
+// while it is not (the stream failed, or cannot carry a bearer token),
+// the list is polled instead, and the stream is retried, less often each
+// time.
 
 import { h, replace } from '../dom.js';
 import * as fmt from '../fmt.js';
-import { ApiError } from '../api.js';
+import { ApiError, url as apiUrl } from '../api.js';
 import { empty, errorPanel, asnLink, moreButton, asPath } from '../components.js';
 import { hashWith, navigate } from '../nav.js';
 import { serverNow } from '../poller.js';
@@ -16,6 +23,9 @@ const TYPES = [['', 'Every type'], ['exact_prefix_hijack', 'Exact-prefix hijack'
   ['new_more_specific', 'New more-specific'], ['path_anomaly', 'Path anomaly'], ['route_leak', 'Route leak'],
   ['rpki_invalid', 'RPKI invalid'], ['visibility_loss', 'Visibility loss']];
 const PAGE = 50;
+const RETRY_MIN_MS = 2000;
+const RETRY_MAX_MS = 30000;
+const POLL_MS = 15000;
 
 function timeOf(a) {
   for (const k of ['last_seen', 'opened_at', 'first_seen', 'time', 'timestamp', 'ts', 'since', 'created']) {
@@ -101,6 +111,68 @@ function statusCards(st) {
     hooks.length ? c('Webhooks', fmt.int(hooks.length), queued ? `${fmt.int(queued)} queued` : 'all delivered') : null);
 }
 
+function liveIndicator() {
+  const label = h('span', { class: 'alerts-live-label' }, 'Connecting');
+  const el = h('span', { class: 'alerts-live', role: 'status', title: 'Live updates from /api/v1/alerts/stream',
+    dataset: { live: 'connecting' } }, h('span', { class: 'alerts-live-dot', 'aria-hidden': 'true' }), label);
+  el.set = (state, text) => {
+    el.dataset.live = state;
+    label.textContent = text;
+  };
+  return el;
+}
+
+// Follow the alert stream until the view goes; poll while it is down.
+function follow(ctx, params, { onAlert, indicator, poll }) {
+  let es = null, retry = RETRY_MIN_MS, timer = null, pollTimer = null;
+  const startPoll = () => { pollTimer ??= setInterval(poll, POLL_MS); };
+  const stopPoll = () => { clearInterval(pollTimer); pollTimer = null; };
+  if (typeof EventSource === 'undefined') {
+    indicator.set('off', 'Not live: refreshed every 15 s');
+    startPoll();
+    return;
+  }
+  const open = () => {
+    if (ctx.signal.aborted) return;
+    es = new EventSource(apiUrl('/alerts/stream', params));
+    es.onopen = () => {
+      retry = RETRY_MIN_MS;
+      indicator.set('live', 'Live');
+      stopPoll();
+      poll();   // what happened while we were not listening
+    };
+    es.onmessage = (ev) => {
+      let m;
+      try { m = JSON.parse(ev.data); } catch { return; }
+      if (m?.type === 'alert' && m.data?.alert) onAlert(m.data.event, m.data.alert);
+    };
+    es.onerror = () => {
+      startPoll();
+      if (es.readyState === EventSource.CLOSED) {
+        // The browser gave up (an HTTP error such as 503): retry later.
+        es.close();
+        indicator.set('reconnecting', `Not live: retrying in ${Math.round(retry / 1000)} s`);
+        timer = setTimeout(open, retry);
+        retry = Math.min(retry * 2, RETRY_MAX_MS);
+      } else {
+        indicator.set('reconnecting', 'Reconnecting');
+      }
+    };
+  };
+  ctx.signal.addEventListener('abort', () => {
+    es?.close();
+    clearTimeout(timer);
+    stopPoll();
+  });
+  open();
+}
+
+// Does an alert in this state belong in a list showing `view`?
+function inView(view, alertState) {
+  if (view === 'all') return alertState === 'open' || alertState === 'resolved';
+  return alertState === view;
+}
+
 export async function alertsView(ctx) {
   const state = ctx.query.get('state') || 'open';
   const type = ctx.query.get('type') || '';
@@ -151,23 +223,71 @@ export async function alertsView(ctx) {
 
   const list = Array.isArray(body) ? body : Array.isArray(body?.alerts) ? body.alerts : [];
   ctx.learn(body);
-  const now = serverNow();
-  if (!list.length) {
-    box.dataset.state = 'none';
-    box.append(empty('No alerts.', h('p', { class: 'muted' }, state === 'open' && !type && !prefix
-      ? 'Nothing unusual is going on.' : 'None matches the filter.')));
-    return;
-  }
-  box.dataset.state = 'some';
+  const indicator = liveIndicator();
+  form.append(h('div', { class: 'field alerts-live-field' }, indicator));
   const ul = h('ul', { class: 'alert-list' });
   const count = h('p', { class: 'result-count' });
-  box.append(count, ul);
-  let shown = 0;
+  const none = empty('No alerts.', h('p', { class: 'muted' }, state === 'open' && !type && !prefix
+    ? 'Nothing unusual is going on.' : 'None matches the filter.'));
+  let more = false;
+  const showState = () => {
+    const n = ul.children.length;
+    box.dataset.state = n ? 'some' : 'none';
+    if (n) {
+      none.remove();
+      if (!count.isConnected) box.prepend(count, ul);
+      count.textContent = `${fmt.plural(n, 'alert')}${more ? ' so far: there are more' : ''}`;
+    } else {
+      count.remove();
+      if (!none.isConnected) box.prepend(none);
+    }
+  };
+  // An event from the stream: the alert joins, changes in or leaves the list.
+  const onAlert = (event, a) => {
+    const old = [...ul.children].find((li) => li.dataset.id === String(a.id));
+    const item = inView(state, a.state) ? alertItem(a, serverNow()) : null;
+    if (item) {
+      item.classList.add('live-new');
+      item.dataset.liveAt = String(Date.now());
+    }
+    if (old && item) old.replaceWith(item);
+    else if (old) old.remove();
+    else if (item) ul.prepend(item);
+    showState();
+    ctx.get('/alerts/status', {}, { noRetry: true })
+      .then((st2) => { if (!ctx.signal.aborted) replace(statusBox, statusCards(st2)); }, () => {});
+  };
+  // The fallback: the first page again, every POLL_MS while not live.
+  const poll = async () => {
+    const asked = Date.now();
+    try {
+      const b = await ctx.get('/alerts', { state: state === 'open' ? null : state, type: type || null,
+        prefix: prefix || null, limit: PAGE }, { noRetry: true });
+      if (ctx.signal.aborted) return;
+      const fresh = Array.isArray(b?.alerts) ? b.alerts : [];
+      const ids = new Set(fresh.map((a) => String(a.id)));
+      // An item the stream brought after this page was asked for stays.
+      for (const li of [...ul.children]) {
+        if (!ids.has(li.dataset.id) && !(Number(li.dataset.liveAt) >= asked)) li.remove();
+      }
+      for (const a of [...fresh].reverse()) {
+        const old = [...ul.children].find((li) => li.dataset.id === String(a.id));
+        if (!old) ul.prepend(alertItem(a, serverNow()));
+      }
+      showState();
+    } catch { /* the next poll, or the stream, will do */ }
+  };
+  follow(ctx, { type: type || null, prefix: prefix || null }, { onAlert, indicator, poll });
+  const now = serverNow();
+  if (!list.length) {
+    showState();
+    return;
+  }
   const add = (alerts, next) => {
     const sorted = [...alerts].sort((a, b) => (timeOf(b) ?? 0) - (timeOf(a) ?? 0));
     ul.append(...sorted.map((a) => alertItem(a, now)));
-    shown += alerts.length;
-    count.textContent = `${fmt.plural(shown, 'alert')}${next ? ' so far: there are more' : ''}`;
+    more = Boolean(next);
+    showState();
     box.querySelector('.more-btn')?.remove();
     if (next) {
       box.append(moreButton(`Show ${PAGE} more`, async () => {
