@@ -48,7 +48,7 @@ struct env {
 static void
 env_start(struct env *e, size_t queue, unsigned max_clients)
 {
-	struct rib_config	rc = { 0, 0, 0 };
+	struct rib_config	rc = { 0, 0, 0, 0 };
 	struct stream_config	sc;
 	struct rib_source	s;
 	int			i, h;
@@ -563,7 +563,7 @@ cons_b(void *arg, const struct rib_event *ev)
 static void
 test_fanout(void **state)
 {
-	struct rib_config	 rc = { 0, 0, 0 };
+	struct rib_config	 rc = { 0, 0, 0, 0 };
 	struct rib		*rib;
 	struct rib_fanout	*fan;
 	struct rib_source	 s;
