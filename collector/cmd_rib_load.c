@@ -99,7 +99,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bgplens rib-load [--query PREFIX] "
-	    "[--history EVENTS] [--write-rib OUT [--compress bz2|gz|none]] FILE...\n");
+	    "[--history EVENTS] [--keep-stale]\n"
+	    "    [--write-rib OUT [--compress bz2|gz|none]] FILE...\n");
 }
 
 int
@@ -110,6 +111,7 @@ cmd_rib_load(int argc, char **argv)
 		{ "history", required_argument, NULL, 'H' },
 		{ "write-rib", required_argument, NULL, 'w' },
 		{ "compress", required_argument, NULL, 'z' },
+		{ "keep-stale", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -125,10 +127,11 @@ cmd_rib_load(int argc, char **argv)
 	double			 tw;
 	char			 err[256];
 	double			 t0, secs;
+	unsigned		 flags = 0;
 	int			 ch, i, rc = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "q:H:w:z:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "q:H:w:z:sh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'w':
 			out = optarg;
@@ -148,6 +151,14 @@ cmd_rib_load(int argc, char **argv)
 		case 'q':
 			query = optarg;
 			break;
+		case 's':
+			/*
+			 * An update log ends with the collector's own stop:
+			 * its sessions leaving Established are no withdrawals
+			 * (as for bgplensd's warm start).
+			 */
+			flags |= RIB_LOAD_STALE;
+			break;
 		case 'H':
 			conf.history_max_events = strtoull(optarg, NULL, 10);
 			break;
@@ -161,7 +172,7 @@ cmd_rib_load(int argc, char **argv)
 		return (2);
 	}
 	if ((rib = rib_new(&conf)) == NULL ||
-	    (l = rib_loader_new(rib, 0, on_error, NULL)) == NULL) {
+	    (l = rib_loader_new(rib, flags, on_error, NULL)) == NULL) {
 		fprintf(stderr, "bgplens rib-load: out of memory\n");
 		rib_free(rib);
 		return (1);
