@@ -136,6 +136,14 @@ cat >"$tmp/gobgpd.toml" <<EOF
   [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv4-unicast"
+# GoBGP is a BMP router too, for the overview's BMP section: pre-policy
+# only, the routes it hears from bgplensd (none), so that its own
+# announcements reach the RIB once, over BGP.
+[[bmp-servers]]
+  [bmp-servers.config]
+    address = "127.0.0.1"
+    port = $BMP_PORT
+    route-monitoring-policy = "pre-policy"
 EOF
 
 {

@@ -182,6 +182,13 @@ test('overview: every peer Established, totals and rate', T, async () => {
   // The update rate appears once two polls have been compared (every 5 s).
   await page.waitForFunction(() => document.querySelector('.rate')?.dataset.rate !== '', null, { timeout: 20_000 });
   assert.equal(await page.locator('#live').getAttribute('data-state'), 'ok');
+  // GoBGP streams BMP too: its router row, and bgplensd (AS65000) as the
+  // peer it monitors, up.
+  await page.waitForFunction(() => document.querySelectorAll('#bmp-table tr.bmp-peer').length > 0, null, { timeout: 30_000 });
+  const router = await page.locator('#bmp-table tr.bmp-router').first().innerText();
+  assert.match(router, /127\.0\.0\.1/, `BMP router row: ${router}`);
+  await page.waitForFunction(() => [...document.querySelectorAll('#bmp-table tr.bmp-peer')]
+    .some((r) => /65000/.test(r.innerText) && r.querySelector('.badge.state')?.innerText === 'up'), null, { timeout: 30_000 });
   // A peer's details open from the keyboard.
   const btn = page.locator('.peers-table .btn-details').first();
   await btn.focus();

@@ -104,6 +104,7 @@ class Poller {
         this.alertCounts(),
       ]);
       const peers = Array.isArray(peersBody?.peers) ? peersBody.peers : [];
+      const bmpRouters = Array.isArray(peersBody?.bmp_routers) ? peersBody.bmp_routers : [];
       collectAsNames(peersBody, asNames);
       const dt = prev?.peers ? (t - prev.t) / 1000 : 0;
       const r = rates(prev?.peers ?? null, peers, dt);
@@ -111,7 +112,7 @@ class Poller {
       if (r.total !== null) history.push({ t: t / 1000, v: r.total });
       while (history.length > KEEP) history.shift();
       next = {
-        t, status, peers, error: null,
+        t, status, peers, bmpRouters, error: null,
         rate: r.total ?? prev?.rate ?? null,
         prefixRate: r.prefixes ?? prev?.prefixRate ?? null,
         peerRates: r.total !== null ? r.per : prev?.peerRates ?? new Map(),

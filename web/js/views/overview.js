@@ -136,6 +136,50 @@ function peerDetails(p) {
       p.remote_as !== undefined ? h('a', { href: `#/asn/${p.remote_as}` }, `AS${p.remote_as}`) : null));
 }
 
+// BMP routers and the peers each monitors: a row for the router's own
+// session, then one per monitored peer with its state and routes (the
+// largest of its tables: pre-policy holds the most).
+function upBadge(up) {
+  return h('span', { class: `badge state ${up ? 'ok' : 'bad'}` }, up ? 'up' : 'down');
+}
+
+function bmpSection(routers) {
+  if (!routers.length) return null;
+  const most = (p, fam) => (p.tables ?? []).reduce((n, t) => Math.max(n, t.prefixes?.[fam] ?? 0), 0);
+  const rows = [];
+  for (const r of routers) {
+    const peers = r.peers ?? [];
+    const up = peers.filter((p) => p.state === 'up').length;
+    rows.push(h('tr', { class: ['bmp-router', !r.connected && 'down'], dataset: { router: r.address } },
+      h('td', { 'data-label': 'State' }, upBadge(r.connected)),
+      h('td', { 'data-label': 'Router', class: 'mono' }, r.address,
+        r.sysname ? h('span', { class: 'muted' }, ` ${r.sysname}`) : null),
+      h('td', { 'data-label': 'AS', class: 'num' }, '—'),
+      h('td', { 'data-label': 'Tables' }, `${fmt.plural(peers.length, 'peer')}, ${up} up`),
+      h('td', { 'data-label': 'IPv4', class: 'num' }, ''),
+      h('td', { 'data-label': 'IPv6', class: 'num' }, ''),
+      h('td', { 'data-label': 'Messages', class: 'num' }, fmt.int(r.counters?.messages))));
+    for (const p of peers) {
+      rows.push(h('tr', { class: ['bmp-peer', p.state !== 'up' && 'down'], dataset: { router: r.address, peer: p.address } },
+        h('td', { 'data-label': 'State' }, upBadge(p.state === 'up')),
+        h('td', { 'data-label': 'Peer', class: 'mono' }, `\u21b3 ${p.address}`,
+          p.peer_type && p.peer_type !== 'global' ? h('span', { class: 'muted' }, ` ${p.peer_type}`) : null),
+        h('td', { 'data-label': 'AS', class: 'num' }, p.remote_as !== undefined ? asnLink(p.remote_as) : '—'),
+        h('td', { 'data-label': 'Tables' }, (p.tables ?? []).map((t) => t.table).join(', ') || '—'),
+        h('td', { 'data-label': 'IPv4', class: 'num' }, fmt.int(most(p, 'ipv4'))),
+        h('td', { 'data-label': 'IPv6', class: 'num' }, fmt.int(most(p, 'ipv6'))),
+        h('td', { 'data-label': 'Messages', class: 'num' }, fmt.int(p.counters?.updates))));
+    }
+  }
+  return h('section', { class: 'peers bmp', 'aria-labelledby': 'bmp-h' },
+    h('div', { class: 'section-head' }, h('h2', { id: 'bmp-h' }, 'BMP routers')),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'peers-table responsive', id: 'bmp-table' },
+      h('caption', { class: 'sr-only' }, 'BMP routers and the peers they monitor'),
+      h('thead', null, h('tr', null, ['State', 'Router / peer', 'AS', 'Tables', 'IPv4', 'IPv6', 'Messages']
+        .map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, rows))));
+}
+
 export function overviewView(ctx) {
   ctx.head('Overview', { sub: h('span', { id: 'ov-sub' }, 'Collector status and peers, refreshed every 5 seconds') });
   const body = h('div', { class: 'ov-body' }, loading('Asking the collector'));
@@ -146,6 +190,7 @@ export function overviewView(ctx) {
   let filterInput = null;
   const tableBox = h('div', { class: 'peers-box' });
   const cardsBox = h('div');
+  const bmpBox = h('div');
   const errBox = h('div');
   let built = false;
 
@@ -160,7 +205,8 @@ export function overviewView(ctx) {
         h('div', { class: 'section-head' },
           h('h2', { id: 'peers-h' }, 'Peers'),
           h('div', { class: 'section-tools' }, filterInput)),
-        tableBox));
+        tableBox),
+      bmpBox);
     built = true;
   };
 
@@ -239,6 +285,7 @@ export function overviewView(ctx) {
     if (!s.status && !s.peers) return;
     last = s;
     replace(cardsBox, totals(s));
+    replace(bmpBox, bmpSection(s.bmpRouters ?? []));
     const sub = document.getElementById('ov-sub');
     if (sub) {
       const st = s.status ?? {};
