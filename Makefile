@@ -3,6 +3,8 @@
 #   make            build every binary into bin/
 #   make test       build and run the whole suite (unit, integration, fuzz smoke)
 #   make asan       build and run the suite under ASan + UBSan
+#   make tsan       the threaded parts (looking glass under ingest, streams,
+#                   webhooks) under ThreadSanitizer
 #   make fuzz       build the libFuzzer targets into build-fuzz/
 #   make bench      run the benchmarks (figures and ratios against reference tools)
 #   make deps       install the Debian packages the project needs
@@ -48,7 +50,7 @@ FUZZ_CFLAGS	:= -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude $(PKG_CFLAGS) \
 		   -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS	?= 8
 
-.PHONY: all test unit integration fuzz fuzz-smoke asan bench deps clean
+.PHONY: all test unit integration fuzz fuzz-smoke asan tsan bench deps clean
 
 all: $(LIB) $(PROGS)
 
@@ -89,6 +91,16 @@ asan:
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
+# ThreadSanitizer where threads meet: HTTP readers against the ingest
+# writer, the stream hub, the alert I/O and webhook senders.
+TSAN_TESTS	?= lg_concurrency lg_stream detect_webhooks archive_bgpd
+tsan:
+	$(MAKE) BUILD=build-tsan BIN=build-tsan/bin \
+		OPT="-O1 -g -fno-omit-frame-pointer" \
+		EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDFLAGS="-fsanitize=thread" all
+	@BUILD=build-tsan BIN=build-tsan/bin ONLY=integration \
+		TESTS="$(TSAN_TESTS)" sh tests/run.sh
+
 $(FUZZ_BUILD)/%.o: %.c $(wildcard include/*.h lg/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c $< -o $@
@@ -114,4 +126,4 @@ deps:
 	@sh scripts/deps.sh
 
 clean:
-	rm -rf build build-asan build-fuzz bin
+	rm -rf build build-asan build-tsan build-fuzz bin

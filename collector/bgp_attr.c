@@ -486,8 +486,8 @@ static int
 dec_aggregator(struct bgp_attrs *a, struct rd *v, bool as4,
     const char **why, uint8_t *sub)
 {
-	uint16_t as2;
-	uint32_t id;
+	uint16_t as2 = 0;
+	uint32_t id = 0;	/* rd_u32 leaves it when short */
 
 	/* RFC 6793, RFC 7606 7.7: 8 octets on 4-octet sessions, 6 else. */
 	if (rd_left(v) == 8 && as4) {

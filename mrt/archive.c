@@ -512,7 +512,7 @@ static void
 write_back(struct archive *a)
 {
 	struct rd	 r, body;
-	uint32_t	 ts, len;
+	uint32_t	 ts = 0, len = 0;
 	uint64_t	 period, nrec = 0, refused = UINT64_MAX;
 	const uint8_t	*run = NULL, *rec;
 	size_t		 runlen = 0;

@@ -194,7 +194,7 @@ j_large(const uint8_t *p, size_t len)
 	json_t		*a = json_array();
 	struct rd	 r;
 	char		 buf[40];
-	uint32_t	 g, l1, l2;
+	uint32_t	 g = 0, l1 = 0, l2 = 0;
 
 	rd_init(&r, p, len);
 	while (rd_left(&r) >= 12) {

@@ -364,12 +364,19 @@ schedule(struct pbz *p)
 	unsigned	 i;
 
 	while (!p->scan_done) {
+		/*
+		 * Workers write the state of the jobs they run under the
+		 * mutex; a free slot is only ever ours, but reading the
+		 * others' states needs the mutex too.
+		 */
 		j = NULL;
+		pthread_mutex_lock(&p->mu);
 		for (i = 0; i < p->n_jobs; i++)
 			if (p->jobs[i].state == JOB_FREE) {
 				j = &p->jobs[i];
 				break;
 			}
+		pthread_mutex_unlock(&p->mu);
 		if (j == NULL)
 			return;
 		if (next_block(p, &from, &to) != 1 ||

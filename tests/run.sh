@@ -8,6 +8,8 @@
 #   FUZZ          1: finish with `make fuzz-smoke` when clang is here (default 0)
 #   FUZZ_SECONDS  seconds of exploration per fuzz target               (default 8)
 #   UNIT_TIMEOUT, INTEGRATION_TIMEOUT   seconds per program        (300, 600)
+#   TESTS         space-separated integration scripts to run (names
+#                 without .sh, e.g. "lg_concurrency lg_stream"; default all)
 #
 # Parts, in order:
 #   unit         each cmocka program $BUILD/tests/test_* (one per tests/unit/test_*.c)
@@ -141,6 +143,9 @@ if want integration; then
 		[ -f "$s" ] || continue
 		# lib*.sh are shared helpers the tests source, not tests.
 		case $(basename "$s") in lib*.sh) continue ;; esac
+		if [ -n "${TESTS:-}" ]; then
+			case " $TESTS " in *" $(basename "$s" .sh) "*) ;; *) continue ;; esac
+		fi
 		n=$((n + 1))
 		name=$(basename "$s")
 		# Run it with the interpreter its #! line names, else sh.
