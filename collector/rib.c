@@ -1971,6 +1971,7 @@ struct qrun {
 	bool			 stop;
 	struct rib_cursor	*next;
 	size_t			 text;		/* against q->text_budget */
+	size_t			 scanned;	/* against q->scan_budget */
 };
 
 /* Emit the matching routes of one node; false to stop the walk. */
@@ -2000,11 +2001,13 @@ query_node(struct qrun *qr, struct rtree *t, struct rtnode *node)
 		    (rt->src == q->after.src &&
 		    rt->path_id <= q->after.path_id)))
 			continue;
-		if (q->text_budget != 0 && qr->text >= q->text_budget) {
+		if ((q->text_budget != 0 && qr->text >= q->text_budget) ||
+		    (q->scan_budget != 0 && qr->scanned >= q->scan_budget)) {
 			/* Matching had its share: resume after the last seen. */
 			qr->next->valid = qr->next->pfx.afi != 0;
 			return (false);
 		}
+		qr->scanned++;
 		if (!route_matches(qr->r, q, rt, &qr->text)) {
 			if (!qr->full) {
 				qr->next->pfx = p;
@@ -2090,7 +2093,7 @@ size_t
 rib_query(struct rib *r, const struct rib_query *q, rib_route_cb cb,
     void *arg, struct rib_cursor *next)
 {
-	struct qrun		 qr = { r, q, cb, arg, 0, false, false, next, 0 };
+	struct qrun		 qr = { r, q, cb, arg, 0, false, false, next, 0, 0 };
 	struct rtree_iter	 it;
 	struct rtnode		*node, *found;
 	struct rtree		*t;

@@ -283,6 +283,13 @@ struct rib_query {
 	 * bound): what a page costs, whatever the expression and the paths.
 	 */
 	size_t		 text_budget;
+	/*
+	 * Routes the walk may look at before it stops and hands out a
+	 * cursor (0 = no bound): a filter that matches little (a community,
+	 * an origin) over a full table would otherwise hold the read lock,
+	 * and so the writer, for the whole walk.
+	 */
+	size_t		 scan_budget;
 	size_t		 limit;		/* 0 = no limit */
 	struct rib_cursor after;	/* resume after this route */
 };

@@ -623,6 +623,7 @@ routes_query(struct req *r, struct rib_query *q, regex_t *re, bool *have_re)
 		return (-1);
 	if ((v = lg_param(r, "cursor")) != NULL)
 		lg_cursor_parse(v, &q->after);
+	q->scan_budget = LG_SCAN_BUDGET;
 	if ((v = lg_param(r, "aspath")) != NULL) {
 		if (lg_regex_compile(re, v, why, sizeof(why)) == -1)
 			return (lg_bad(r, "aspath", "%s: %s", why, LG_RE_DOC));

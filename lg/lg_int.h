@@ -209,6 +209,13 @@ size_t		 lg_archive_metrics(struct lg *, char *buf, size_t cap);
  * (next_cursor).  A full table of a million routes is some 40 pages.
  */
 #define LG_RE_TEXT_BUDGET	1000000
+/*
+ * Routes one page of /routes may look at, whatever its filters: a filter
+ * that matches little over a ten-peer table would walk twelve million
+ * routes under the read lock, and the writer would wait that long.  About
+ * 30 ms of walking here; the rest is the next page's (next_cursor).
+ */
+#define LG_SCAN_BUDGET		500000
 #define LG_RE_DOC	"POSIX extended, at most 128 printable ASCII " \
 	"characters, no backslash (write a literal bracket as [{]), no " \
 	"repeated group that repeats inside ((a+)*), counts {m,n} up to 32, " \

@@ -2521,6 +2521,69 @@ test_query_text_budget(void **state)
 	rib_free(r);
 }
 
+/*
+ * The scan budget: a filter that matches only at the end of the table
+ * still gets there, a few routes a page, each page with a cursor.
+ */
+static void
+test_query_scan_budget(void **state)
+{
+	struct rib		*r = query_table();
+	struct rib_query	 q;
+	struct rib_cursor	 next;
+	struct qres		 res, all;
+	size_t			 n, pages = 0, empty = 0;
+	char			 want[sizeof(qbuf)];
+
+	qinit(&q, RIB_MATCH_ALL, NULL);
+	memset(&all, 0, sizeof(all));
+	rib_query(r, &q, qres_cb, &all, &next);
+	qres_str(&all, want, sizeof(want));
+	qres_free(&all);
+	q.scan_budget = 2;
+	memset(&res, 0, sizeof(res));
+	for (;;) {
+		n = rib_query(r, &q, qres_cb, &res, &next);
+		pages++;
+		assert_true(n <= 2);
+		assert_true(pages < 100);
+		if (n == 0)
+			empty++;
+		if (!next.valid)
+			break;
+		q.after = next;
+	}
+	qres_str(&res, qbuf, sizeof(qbuf));
+	assert_string_equal(qbuf, want);
+	assert_true(pages > 3);
+	qres_free(&res);
+	/* A filter matching few routes: pages with none, then the rest. */
+	qinit(&q, RIB_MATCH_ALL, NULL);
+	q.origin_as = 65003;
+	memset(&all, 0, sizeof(all));
+	rib_query(r, &q, qres_cb, &all, &next);
+	qres_str(&all, want, sizeof(want));
+	assert_true(all.n > 0 && all.n < 11);
+	qres_free(&all);
+	q.scan_budget = 1;
+	memset(&res, 0, sizeof(res));
+	pages = 0;
+	for (;;) {
+		n = rib_query(r, &q, qres_cb, &res, &next);
+		assert_true(++pages < 100);
+		if (n == 0)
+			empty++;
+		if (!next.valid)
+			break;
+		q.after = next;
+	}
+	qres_str(&res, qbuf, sizeof(qbuf));
+	assert_string_equal(qbuf, want);
+	assert_true(empty > 0);
+	qres_free(&res);
+	rib_free(r);
+}
+
 /* The callback can stop a query; no cursor then. */
 static void
 test_query_stop(void **state)
@@ -3815,6 +3878,7 @@ main(void)
 		cmocka_unit_test(test_query_aspath_regex),
 		cmocka_unit_test(test_query_stop),
 		cmocka_unit_test(test_query_text_budget),
+		cmocka_unit_test(test_query_scan_budget),
 		cmocka_unit_test(test_query_pagination),
 		cmocka_unit_test(test_differential),
 	};
