@@ -39,6 +39,8 @@ struct rib_loader {
 	uint32_t	 since;
 	rib_load_err_fn	 err_fn;
 	void		*err_arg;
+	rib_load_rec_fn	 rec_fn;
+	void		*rec_arg;
 	struct rib_load_stats st;
 };
 
@@ -187,6 +189,8 @@ on_rib_entry(void *arg, const struct mrt_ctx *c, const struct mrt_rib *e)
 		l->st.errors++;
 	rib_attr_put(l->rib, attr);
 	l->st.rib_entries++;
+	if (l->rec_fn != NULL)
+		l->rec_fn(l->rec_arg, ctx_us(c));
 }
 
 static void
@@ -213,6 +217,8 @@ on_message(void *arg, const struct mrt_ctx *c, const struct mrt_msg *m)
 	l->st.withdrawals += st.withdrawn + st.treat_as_withdraw;
 	l->st.treat_as_withdraw += st.treat_as_withdraw;
 	l->st.errors += st.errors;
+	if (l->rec_fn != NULL)
+		l->rec_fn(l->rec_arg, ctx_us(c));
 }
 
 /*
@@ -287,6 +293,13 @@ rib_loader_new(struct rib *rib, unsigned flags, rib_load_err_fn fn,
 		return (NULL);
 	}
 	return (l);
+}
+
+void
+rib_loader_on_record(struct rib_loader *l, rib_load_rec_fn fn, void *arg)
+{
+	l->rec_fn = fn;
+	l->rec_arg = arg;
 }
 
 void

@@ -38,6 +38,14 @@ typedef void (*rib_load_err_fn)(void *arg, const char *file, uint64_t off,
 /* The caller holds the RIB's write lock from here to rib_loader_free(). */
 struct rib_loader *rib_loader_new(struct rib *, unsigned flags,
 		    rib_load_err_fn, void *arg);
+/*
+ * Called after each RIB entry and UPDATE applied, with the record's time
+ * in microseconds: "bgplens detect" runs the alert engine's timers on the
+ * files' own clock this way.
+ */
+typedef void (*rib_load_rec_fn)(void *arg, uint64_t us);
+void		 rib_loader_on_record(struct rib_loader *, rib_load_rec_fn,
+		    void *arg);
 /* Update and state records before ts (unix seconds) are skipped. */
 void		 rib_loader_since(struct rib_loader *, uint32_t ts);
 /* Load one file; -1 (with err) when it cannot be opened. */

@@ -29,6 +29,8 @@ REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=${BIN:-$REPO/bin}
 case $BIN in /*) ;; *) BIN=$REPO/$BIN ;; esac
 BGPLENSD=$BIN/bgplensd
+# The shared test data beside the repository (tests/run.sh sets it too).
+SHARED=${SHARED:-$(cd "$REPO/.." && pwd)/shared/data}
 FRR_BGPD=${FRR_BGPD:-/usr/lib/frr/bgpd}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/bgplens-it.XXXXXX") || exit 2
