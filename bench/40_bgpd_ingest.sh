@@ -17,21 +17,7 @@ MANY=${MANY:-20}
 PORT=${PORT:-11379}
 HTTP=${HTTP:-18380}
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-hz=$(getconf CLK_TCK)
-cpu_s() { awk -v hz="$hz" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
-rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-now() { date +%s.%N; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+. "$(dirname "$0")/lib.sh"
 
 "$BIN/bgplens" gen-table --peers 1 --v4 "$V4" --v6 "$V6" -o "$tmp/table.mrt" || exit 1
 want=$((V4 + V6))

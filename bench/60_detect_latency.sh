@@ -39,18 +39,8 @@ for t in python3 curl; do
 	command -v "$t" >/dev/null || { echo "$t is not installed"; exit 77; }
 done
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
 trap 'exit 130' INT TERM
-
-now() { date +%s.%N; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 
 "$BIN/bgplens" gen-table --peers 1 --v4 "$V4" --v6 "$V6" -o "$tmp/table.mrt" || exit 1
 want=$((V4 + V6))
@@ -163,9 +153,6 @@ wait_count() {
 	done
 	echo "only ${n:-0} of $1 routes after 10 minutes"; exit 1
 }
-
-hz=$(getconf CLK_TCK)
-cpu_s() { awk -v hz="$hz" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 # ingest yes|no: "WALL CPU": seconds from the replay's start to the last
 # route in the RIB, and bgplensd's CPU seconds meanwhile.

@@ -22,19 +22,9 @@ RUNS=${RUNS:-3}
 PORT=${PORT:-11479}
 HTTP=${HTTP:-18480}
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null || { echo "curl is not installed"; exit 77; }
-now() { date +%s.%N; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 "$BIN/bgplens" gen-table --peers 1 --v4 "$V4" --v6 0 -o "$tmp/table.mrt" >/dev/null || exit 1

@@ -19,7 +19,7 @@ failed=0
 for b in bench/*.sh; do
 	[ -f "$b" ] || continue
 	name=$(basename "$b" .sh)
-	[ "$name" = run ] && continue
+	case $name in run | lib) continue ;; esac
 	[ -n "${BENCH:-}" ] && [ "$BENCH" != "$name" ] && continue
 	n=$((n + 1))
 	echo "== bench/$name ($(date -u +%H:%M:%S))"
