@@ -21,6 +21,7 @@
 #include "bgp.h"
 #include "detect.h"
 #include "rib.h"
+#include "mkpath.h"
 
 #define SEC	1000000ULL
 
@@ -113,29 +114,6 @@ env_stop(struct env *e)
 	rib_set_listener(e->rib, NULL, NULL);
 	alertd_free(e->ad);
 	rib_free(e->rib);
-}
-
-static size_t
-mkpath(uint8_t *out, const char *s)
-{
-	size_t		len = 2;
-	char		*end;
-	uint32_t	v;
-
-	out[0] = AS_SEQUENCE;
-	out[1] = 0;
-	while (*s != '\0') {
-		v = (uint32_t)strtoul(s, &end, 10);
-		if (end == s)
-			break;
-		s = end;
-		out[1]++;
-		out[len++] = (uint8_t)(v >> 24);
-		out[len++] = (uint8_t)(v >> 16);
-		out[len++] = (uint8_t)(v >> 8);
-		out[len++] = (uint8_t)v;
-	}
-	return (len);
 }
 
 /* src i announces (path) or withdraws (NULL) prefix at second t. */
