@@ -299,7 +299,7 @@ peer_source(struct bmp_router *r, struct bpeer *p, const struct bmp_peer_hdr *h,
 	s.distinguisher = p->i.distinguisher;
 	s.table = t;
 	s.ibgp = p->i.local_as != 0 && h->as == p->i.local_as;
-	s.addpath = neg->addpath != 0;
+	s.addpath = neg->addpath;
 	if (p->i.vrf[0] != '\0')
 		snprintf(s.name, sizeof(s.name), "%.63s", p->i.vrf);
 	else if (r->i.sysname[0] != '\0')

@@ -546,10 +546,10 @@ rib_source_get(const struct rib *r, uint16_t i)
 }
 
 void
-rib_source_set_addpath(struct rib *r, uint16_t i, bool on)
+rib_source_set_addpath(struct rib *r, uint16_t i, uint16_t families)
 {
 	if (i < r->n_srcs)
-		r->srcs[i].desc.addpath = on;
+		r->srcs[i].desc.addpath = families;
 }
 
 uint16_t

@@ -167,6 +167,7 @@ on_rib_entry(void *arg, const struct mrt_ctx *c, const struct mrt_rib *e)
 	struct rib_loader	*l = arg;
 	uint16_t		 src;
 	uint32_t		 attr;
+	int			 fi;
 
 	/* The RIB holds unicast routes: other SAFIs would mix with them. */
 	if (e->peer == NULL || e->safi != SAFI_UNICAST)
@@ -178,8 +179,9 @@ on_rib_entry(void *arg, const struct mrt_ctx *c, const struct mrt_rib *e)
 		    e->peer->bgp_id);
 	if (src == RIB_NO_SOURCE)
 		return;
-	if (e->addpath)
-		rib_source_set_addpath(l->rib, src, true);
+	if (e->addpath && (fi = afisafi_index(e->afi, SAFI_UNICAST)) >= 0)
+		rib_source_set_addpath(l->rib, src,
+		    rib_source_get(l->rib, src)->addpath | (uint16_t)(1u << fi));
 	if (e->entry == 0 && e->n_entries > 1 && c->type == MRT_TABLE_DUMP_V2)
 		rib_reserve(l->rib, &e->nlri.pfx, e->n_entries);
 	if ((attr = entry_attr(l, c, e, src)) == 0)

@@ -953,7 +953,7 @@ peer_established(struct peer *p, struct conn *c)
 	p->src = rib_source_find_or_add(d->rib, &s);
 	p->has_src = p->src != RIB_NO_SOURCE;
 	if (p->has_src)
-		rib_source_set_addpath(d->rib, p->src, p->neg.addpath != 0);
+		rib_source_set_addpath(d->rib, p->src, p->neg.addpath);
 	/*
 	 * The first session of this process finding routes already there:
 	 * a warm start loaded them, stale.  They wait for this session's

@@ -53,7 +53,11 @@ struct rib_source {
 	uint64_t	distinguisher;	/* BMP peer distinguisher */
 	enum rib_table	table;
 	bool		ibgp;		/* same AS as the collector/router */
-	bool		addpath;	/* routes carry ADD-PATH path ids */
+	/*
+	 * The families (bit afisafi_index()) whose routes carry ADD-PATH
+	 * path ids: a session may negotiate it for IPv4 and not for IPv6.
+	 */
+	uint16_t	addpath;
 	char		name[64];	/* description */
 };
 
@@ -199,8 +203,11 @@ uint16_t	 rib_source_add(struct rib *, const struct rib_source *);
 /* The same source (address, AS, router, distinguisher, table) or add it. */
 uint16_t	 rib_source_find_or_add(struct rib *, const struct rib_source *);
 const struct rib_source *rib_source_get(const struct rib *, uint16_t);
-/* Mark a source as sending ADD-PATH path ids (MRT snapshots need it). */
-void		 rib_source_set_addpath(struct rib *, uint16_t, bool);
+/*
+ * The families in which a source sends ADD-PATH path ids (bits by
+ * afisafi_index(), as struct bgp_neg's addpath): MRT snapshots need it.
+ */
+void		 rib_source_set_addpath(struct rib *, uint16_t, uint16_t);
 uint16_t	 rib_source_count(const struct rib *);
 uint64_t	 rib_source_routes(const struct rib *, uint16_t, uint8_t afi);
 

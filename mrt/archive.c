@@ -877,18 +877,20 @@ snap_entry(struct snap *s, const struct prefix *p, const struct route *rt)
  * _ADDPATH record after it (a route is never listed twice).
  */
 static bool
-route_ap(struct snap *s, const struct route *rt)
+route_ap(struct snap *s, const struct prefix *p, const struct route *rt)
 {
 	const struct rib_source *src = rib_source_get(s->rib, rt->src);
+	int			 fi = afisafi_index(p->afi, SAFI_UNICAST);
 
-	return (rt->path_id != 0 || (src != NULL && src->addpath));
+	return (rt->path_id != 0 || (src != NULL && fi >= 0 &&
+	    (src->addpath & (1u << fi)) != 0));
 }
 
 static int
 snap_route(void *arg, const struct prefix *p, const struct route *rt)
 {
 	struct snap	*s = arg;
-	bool		 ap = route_ap(s, rt);
+	bool		 ap = route_ap(s, p, rt);
 
 	if (!s->open || prefix_cmp(p, &s->cur) != 0 || ap != s->ap) {
 		if (s->open)
@@ -906,13 +908,13 @@ snap_route(void *arg, const struct prefix *p, const struct route *rt)
 static int
 snap_plain(void *arg, const struct prefix *p, const struct route *rt)
 {
-	return (!route_ap(arg, rt) ? snap_route(arg, p, rt) : 0);
+	return (!route_ap(arg, p, rt) ? snap_route(arg, p, rt) : 0);
 }
 
 static int
 snap_addpath(void *arg, const struct prefix *p, const struct route *rt)
 {
-	return (route_ap(arg, rt) ? snap_route(arg, p, rt) : 0);
+	return (route_ap(arg, p, rt) ? snap_route(arg, p, rt) : 0);
 }
 
 int

@@ -155,7 +155,14 @@ diff "$T/api.txt" "$T/snap.txt" >"$T/snap.diff" ||
 	fail "snapshot differs from the API's RIB: $(cat "$T/snap.diff")"
 grep -q '^127.0.0.4|65004|10.4.3.0/24|65004|192.0.2.41$' "$T/snap.txt" ||
 	fail "snapshot lacks GoBGP's remaining ADD-PATH path: $(cat "$T/snap.txt")"
-ok "RIB snapshot $(basename "$SNAP") = the API's RIB ($(wc -l <"$T/snap.txt") routes)"
+# GoBGP negotiated ADD-PATH for IPv4 only: its IPv6 route goes in a plain
+# record, its IPv4 paths in RFC 8050 ones.
+bgpdump -m "$SNAP" 2>/dev/null >"$T/snap.m"
+grep -q '^TABLE_DUMP2|[^|]*|B|127\.0\.0\.4|65004|2001:db8:4:1::/64|' "$T/snap.m" ||
+	fail "GoBGP's IPv6 route is not in a plain RIB record: $(grep 2001:db8:4:1:: "$T/snap.m")"
+grep -q '^TABLE_DUMP2_AP|[^|]*|B|127\.0\.0\.4|65004|10\.4\.3\.0/24|' "$T/snap.m" ||
+	fail "GoBGP's IPv4 path is not in an ADD-PATH RIB record: $(grep 10.4.3.0 "$T/snap.m")"
+ok "RIB snapshot $(basename "$SNAP") = the API's RIB ($(wc -l <"$T/snap.txt") routes), ADD-PATH records per family"
 
 # --- 1. the update file ----------------------------------------------------
 bgplensd_stop
