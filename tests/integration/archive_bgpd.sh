@@ -67,20 +67,7 @@ protocol bgp collector {
 }
 EOF
 )"
-gobgp_start gobgp "$(cat <<EOF
-[global.config]
-  as = 65004
-  router-id = "127.0.0.4"
-  port = -1
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "127.0.0.1"
-    peer-as = 65000
-  [neighbors.transport.config]
-    local-address = "127.0.0.4"
-    remote-port = $BGP_PORT
-  [neighbors.timers.config]
-    connect-retry = 1
+gobgp_start gobgp "$(gobgp_peer_toml 65004 127.0.0.4 1; cat <<EOF
     idle-hold-time-after-reset = 1
   # Graceful restart on: GoBGP then sends End-of-RIB, which the warm
   # start's stale routes wait for.

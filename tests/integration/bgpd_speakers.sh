@@ -116,20 +116,7 @@ EOF
 )"
 
 START[127.0.0.4]=$(date +%s%3N)
-gobgp_start gobgp "$(cat <<EOF
-[global.config]
-  as = 65004
-  router-id = "127.0.0.4"
-  port = -1
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "127.0.0.1"
-    peer-as = 65000
-  [neighbors.transport.config]
-    local-address = "127.0.0.4"
-    remote-port = $BGP_PORT
-  [neighbors.timers.config]
-    connect-retry = 2
+gobgp_start gobgp "$(gobgp_peer_toml 65004 127.0.0.4 2; cat <<EOF
   [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv4-unicast"

@@ -336,6 +336,28 @@ bird_start() {
 }
 bird_cmd() { birdc -s "$T/$1/bird.ctl" "$2" 2>&1; }
 
+# gobgp_peer_toml AS ADDR RETRY: the start of a GoBGP configuration that
+# peers from ADDR (router id and source address) in AS with bgplensd on
+# 127.0.0.1 port $BGP_PORT, retrying every RETRY seconds; the caller adds
+# the session's further tables (timers, afi-safis ...).
+gobgp_peer_toml() {
+	cat <<EOF
+[global.config]
+  as = $1
+  router-id = "$2"
+  port = -1
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "127.0.0.1"
+    peer-as = 65000
+  [neighbors.transport.config]
+    local-address = "$2"
+    remote-port = $BGP_PORT
+  [neighbors.timers.config]
+    connect-retry = $3
+EOF
+}
+
 # gobgp_start NAME TOML [gobgpd options]: its gRPC API on a free port,
 # remembered in $T/NAME/api.
 gobgp_start() {
